@@ -1,0 +1,326 @@
+"""The traps: the only way a coroutine asks the kernel for anything.
+
+Each trap is a tiny generator-based coroutine that yields one tuple
+``(tag, *arguments)`` to the kernel and returns what the kernel sends back.
+The tags index :data:`HANDLERS`, the names of the kernel's handler methods
+(see :class:`curio_traps.protocol.TrapHandlers`).
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable, Coroutine, Generator
+from concurrent.futures import Future
+from typing import Any, Final, TypeVar
+
+from .errors import CancelledError
+from .protocol import (
+    FileLike,
+    KernelQueue,
+    SignalWatcher,
+    TaskLike,
+    TimeoutState,
+    Trap,
+    running_kernel,
+)
+
+__all__ = [
+    "CANCEL_TASK",
+    "CLOCK",
+    "CURRENT_TASK",
+    "FUTURE_WAIT",
+    "HANDLERS",
+    "IO_RELEASE",
+    "JOIN_TASK",
+    "READ_WAIT",
+    "RESCHEDULE_TASKS",
+    "RUN_IN_THREAD",
+    "SET_TIMEOUT",
+    "SIGUNWATCH",
+    "SIGWAIT",
+    "SIGWATCH",
+    "SLEEP",
+    "SPAWN",
+    "UNSET_TIMEOUT",
+    "WAIT_ON_QUEUE",
+    "WRITE_WAIT",
+    "_cancel_task",
+    "_clock",
+    "_current_task",
+    "_future_wait",
+    "_io_release",
+    "_join_task",
+    "_read_wait",
+    "_reschedule_tasks",
+    "_run_in_thread",
+    "_set_timeout",
+    "_sigunwatch",
+    "_sigwait",
+    "_sigwatch",
+    "_sleep",
+    "_spawn",
+    "_unset_timeout",
+    "_wait_on_queue",
+    "_write_wait",
+]
+
+T = TypeVar("T")
+
+READ_WAIT: Final = 0
+WRITE_WAIT: Final = 1
+FUTURE_WAIT: Final = 2
+JOIN_TASK: Final = 3
+CANCEL_TASK: Final = 4
+WAIT_ON_QUEUE: Final = 5
+RESCHEDULE_TASKS: Final = 6
+SIGWATCH: Final = 7
+SIGUNWATCH: Final = 8
+SIGWAIT: Final = 9
+SLEEP: Final = 10
+SPAWN: Final = 11
+CURRENT_TASK: Final = 12
+SET_TIMEOUT: Final = 13
+UNSET_TIMEOUT: Final = 14
+CLOCK: Final = 15
+RUN_IN_THREAD: Final = 16
+IO_RELEASE: Final = 17
+
+#: Handler method name for each tag, in tag order.
+HANDLERS: Final[tuple[str, ...]] = (
+    "trap_read_wait",
+    "trap_write_wait",
+    "trap_future_wait",
+    "trap_join_task",
+    "trap_cancel_task",
+    "trap_wait_on_queue",
+    "trap_reschedule_tasks",
+    "trap_sigwatch",
+    "trap_sigunwatch",
+    "trap_sigwait",
+    "trap_sleep",
+    "trap_spawn",
+    "trap_current_task",
+    "trap_set_timeout",
+    "trap_unset_timeout",
+    "trap_clock",
+    "trap_run_in_thread",
+    "trap_io_release",
+)
+
+_Trap = Generator[Trap, Any, T]
+
+
+def _outside(exc: BaseException) -> BaseException:
+    """Explain an exception thrown at a trap when no curio kernel runs.
+
+    asyncio, trio or a bare ``send`` reject curio's trap tuples by throwing
+    an error into the coroutine; this turns that into one that names the
+    actual problem.  Inside a kernel the exception passes unchanged.
+    """
+    if running_kernel() is not None:
+        return exc
+    err = RuntimeError(
+        "a curio operation was awaited outside a running curio kernel "
+        "(run it with curio.run() or Kernel.run())"
+    )
+    err.__cause__ = exc
+    return err
+
+
+# Each trap is written out in full, without a shared helper generator:
+# one generator frame per trap is measurably cheaper than two (nox -s bench).
+
+
+@types.coroutine
+def _read_wait(fileobj: FileLike | int) -> _Trap[None]:
+    """Sleep until *fileobj* (anything with ``fileno()``) is readable."""
+    try:
+        yield (READ_WAIT, fileobj)
+    except BaseException as exc:
+        raise _outside(exc)
+
+
+@types.coroutine
+def _write_wait(fileobj: FileLike | int) -> _Trap[None]:
+    """Sleep until *fileobj* is writable."""
+    try:
+        yield (WRITE_WAIT, fileobj)
+    except BaseException as exc:
+        raise _outside(exc)
+
+
+@types.coroutine
+def _io_release(fileobj: FileLike | int) -> _Trap[None]:
+    """Tell the kernel to forget *fileobj* before it is closed."""
+    try:
+        yield (IO_RELEASE, fileobj)
+    except BaseException as exc:
+        raise _outside(exc)
+
+
+@types.coroutine
+def _future_wait(future: Future[T]) -> _Trap[T]:
+    """Sleep until *future* (a ``concurrent.futures.Future``) is done; return its result."""
+    try:
+        yield (FUTURE_WAIT, future)
+    except BaseException as exc:
+        raise _outside(exc)
+    return future.result()
+
+
+@types.coroutine
+def _run_in_thread(func: Callable[[], T]) -> _Trap[T]:
+    """Call *func* in the kernel's worker threads; return or raise its outcome.
+
+    The kernel is never blocked.  A cancelled waiter returns at once; the
+    thread finishes its call in the background and its result is dropped.
+    """
+    try:
+        result: T = yield (RUN_IN_THREAD, func)
+    except BaseException as exc:
+        raise _outside(exc)
+    return result
+
+
+@types.coroutine
+def _join_task(task: TaskLike[T]) -> _Trap[T]:
+    """Wait for *task* to end; return its result or raise ``TaskError`` chained to its exception."""
+    try:
+        result: T = yield (JOIN_TASK, task)
+    except BaseException as exc:
+        raise _outside(exc)
+    return result
+
+
+@types.coroutine
+def _cancel_task(
+    task: TaskLike[Any], exc: type[BaseException] | BaseException = CancelledError
+) -> _Trap[bool]:
+    """Cancel *task* with *exc* and wait until it has ended.
+
+    Returns ``True`` if it was cancelled, ``False`` if it had already ended.
+    """
+    try:
+        result: bool = yield (CANCEL_TASK, task, exc)
+    except BaseException as err:
+        raise _outside(err)
+    return result
+
+
+@types.coroutine
+def _wait_on_queue(kqueue: KernelQueue, state_name: str) -> _Trap[Any]:
+    """Sleep on *kqueue* until ``_reschedule_tasks`` wakes this task.
+
+    Returns the *value* given to ``_reschedule_tasks``.  A task cancelled
+    while waiting has already been removed from *kqueue*.
+    """
+    try:
+        result = yield (WAIT_ON_QUEUE, kqueue, state_name)
+    except BaseException as exc:
+        raise _outside(exc)
+    return result
+
+
+@types.coroutine
+def _reschedule_tasks(
+    kqueue: KernelQueue, n: int = 1, value: object = None, exc: BaseException | None = None
+) -> _Trap[None]:
+    """Wake the *n* oldest tasks on *kqueue*, giving each *value* or raising *exc* in it."""
+    try:
+        yield (RESCHEDULE_TASKS, kqueue, n, value, exc)
+    except BaseException as err:
+        raise _outside(err)
+
+
+@types.coroutine
+def _sigwatch(sigset: SignalWatcher) -> _Trap[None]:
+    """Start queuing the signals of *sigset* into ``sigset.pending``."""
+    try:
+        yield (SIGWATCH, sigset)
+    except BaseException as exc:
+        raise _outside(exc)
+
+
+@types.coroutine
+def _sigunwatch(sigset: SignalWatcher) -> _Trap[None]:
+    """Stop queuing the signals of *sigset*."""
+    try:
+        yield (SIGUNWATCH, sigset)
+    except BaseException as exc:
+        raise _outside(exc)
+
+
+@types.coroutine
+def _sigwait(sigset: SignalWatcher) -> _Trap[int]:
+    """Return the next signal of *sigset*, waiting for one if none is queued."""
+    try:
+        signo: int = yield (SIGWAIT, sigset)
+    except BaseException as exc:
+        raise _outside(exc)
+    return signo
+
+
+@types.coroutine
+def _sleep(seconds: float) -> _Trap[float]:
+    """Sleep *seconds* (0 just lets the other ready tasks run); return the clock."""
+    try:
+        now: float = yield (SLEEP, seconds)
+    except BaseException as exc:
+        raise _outside(exc)
+    return now
+
+
+@types.coroutine
+def _spawn(coro: Coroutine[Any, Any, T], daemon: bool = False) -> _Trap[TaskLike[T]]:
+    """Start *coro* as a new task; return once it has run its first step."""
+    try:
+        task: TaskLike[T] = yield (SPAWN, coro, daemon)
+    except BaseException as exc:
+        raise _outside(exc)
+    return task
+
+
+@types.coroutine
+def _current_task() -> _Trap[TaskLike[Any]]:
+    """Return the task that is running."""
+    try:
+        task: TaskLike[Any] = yield (CURRENT_TASK,)
+    except BaseException as exc:
+        raise _outside(exc)
+    return task
+
+
+@types.coroutine
+def _clock() -> _Trap[float]:
+    """Return the kernel's clock (``time.monotonic`` for the standard kernel)."""
+    try:
+        now: float = yield (CLOCK,)
+    except BaseException as exc:
+        raise _outside(exc)
+    return now
+
+
+@types.coroutine
+def _set_timeout(deadline: float | None) -> _Trap[TimeoutState]:
+    """Make *deadline* (a clock value, or ``None``) the task's innermost timeout.
+
+    The effective deadline is the earliest of those in force.  When it passes
+    while the task waits, the kernel raises ``TaskTimeout(deadline)`` if it
+    is the innermost one, ``TimeoutCancellationError(deadline)`` otherwise.
+    Returns the state to hand back to :func:`_unset_timeout`.
+    """
+    try:
+        previous: TimeoutState = yield (SET_TIMEOUT, deadline)
+    except BaseException as exc:
+        raise _outside(exc)
+    return previous
+
+
+@types.coroutine
+def _unset_timeout(previous: TimeoutState) -> _Trap[float]:
+    """Restore the timeouts recorded in *previous*; return the clock."""
+    try:
+        now: float = yield (UNSET_TIMEOUT, previous)
+    except BaseException as exc:
+        raise _outside(exc)
+    return now
