@@ -53,6 +53,9 @@ Rules of the contract:
   lower-is-better. The direction is inferred from the unit (see ``lower_is_better``), or set
   explicitly with ``Case(lower_is_better=...)``. Ratios in the table are always oriented so that
   a number above 1 means curio is ahead.
+- The cyclic garbage collector is disabled during the measured call (``Case(gc=True)`` or
+  ``run.py --gc`` keep it on): with many live tasks its collections scale with the heap, not
+  with the framework, and swamp the difference being measured.
 - ``goal`` (optional) is the target for curio in the case's unit; the table marks whether it
   was met.
 - Implementations may start helper processes (e.g. a load client); they must end them before
@@ -128,6 +131,7 @@ class Case:
     warmup_n: int | None = None
     goal: float | None = None
     lower_is_better: bool | None = None
+    gc: bool = False
     note: str = ""
 
     def __post_init__(self) -> None:
@@ -204,11 +208,22 @@ def asyncio_impls(corofunc: Callable[[int], Awaitable[float | Result]]) -> dict[
     }
 
 
-def measure(case: Case, impl: str, n: int) -> float | Result:
-    """Warm up, then run the measured call of ``case`` for ``impl`` at size ``n``."""
+def measure(case: Case, impl: str, n: int, *, with_gc: bool = False) -> float | Result:
+    """Warm up, then run the measured call of ``case`` for ``impl`` at size ``n``.
+
+    The cyclic garbage collector is off during the measured call unless ``with_gc`` or
+    ``case.gc`` is true: with 100,000 live tasks its full collections walk the whole heap and
+    would dominate the numbers, measuring the size of the heap rather than the framework.
+    """
     func = case.impls[impl]
     warm = case.warmup_size(n)
     if warm > 0:
         func(warm)
     gc.collect()
-    return func(n)
+    if with_gc or case.gc:
+        return func(n)
+    gc.disable()
+    try:
+        return func(n)
+    finally:
+        gc.enable()

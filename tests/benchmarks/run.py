@@ -98,7 +98,9 @@ def _title(module_name: str) -> str:
 # Child side: measure and print JSON lines.
 
 
-def _child(module_name: str, impl: str, quick: bool, case_names: Sequence[str]) -> None:
+def _child(
+    module_name: str, impl: str, quick: bool, with_gc: bool, case_names: Sequence[str]
+) -> None:
     """Measure ``impl`` on the named cases of a module, one JSON line per case."""
     cases = {c.name: c for c in _load(module_name)}
     for name in case_names:
@@ -106,7 +108,7 @@ def _child(module_name: str, impl: str, quick: bool, case_names: Sequence[str]) 
         record: dict[str, object] = {"case": name, "impl": impl}
         try:
             n = case.quick_n if quick else case.n
-            result = measure(case, impl, n)
+            result = measure(case, impl, n, with_gc=with_gc)
         except ModuleNotFoundError as exc:
             record.update(status="n/a", message=f"{exc.name} not installed")
         except Exception as exc:  # reported in the table, the run goes on
@@ -124,11 +126,18 @@ def _child(module_name: str, impl: str, quick: bool, case_names: Sequence[str]) 
 
 
 def _spawn_child(
-    module_name: str, impl: str, quick: bool, case_names: Sequence[str], timeout: float
+    module_name: str,
+    impl: str,
+    case_names: Sequence[str],
+    *,
+    quick: bool,
+    with_gc: bool,
+    timeout: float,
 ) -> list[dict[str, object]]:
     """Run one child interpreter and return its records (failures become error records)."""
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", module_name, impl]
     cmd += ["--quick"] if quick else []
+    cmd += ["--gc"] if with_gc else []
     cmd += ["--", *case_names]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
@@ -189,6 +198,7 @@ def _print_table(
     results: dict[tuple[str, str], _Outcome],
     quick: bool,
     repeat: int,
+    with_gc: bool,
 ) -> None:
     """Print one module's table: a row per metric, a column per implementation, ratios."""
     peers = [i for i in impls if i != "curio"]
@@ -230,8 +240,9 @@ def _print_table(
             rows.append(row)
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     size = "quick sizes, 1 run" if quick else f"best of {repeat}"
+    collector = "cyclic GC on" if with_gc else "cyclic GC off unless a case needs it"
     print(f"\n== {module_name}: {_title(module_name)}")
-    print(f"   ({size}; values from the CPU time of the measuring process)")
+    print(f"   ({size}; {collector}; values from the CPU time of the measuring process)")
     for k, row in enumerate([header, *rows]):
         cells = [
             c.ljust(w) if i in _LEFT else c.rjust(w)
@@ -292,6 +303,11 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         help="small sizes, one run, one interpreter per module and implementation",
     )
     parser.add_argument(
+        "--gc",
+        action="store_true",
+        help="keep the cyclic garbage collector on during measurements (default: off)",
+    )
+    parser.add_argument(
         "--timeout",
         type=float,
         default=600.0,
@@ -311,7 +327,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run the selected benchmarks and print the tables (or act as a child)."""
     args = _parse(argv)
     if args.child:
-        _child(args.child[0], args.child[1], args.quick, args.cases)
+        _child(args.child[0], args.child[1], args.quick, args.gc, args.cases)
         return 0
 
     wanted_impls = [i.strip() for i in args.impl.split(",") if i.strip()]
@@ -356,10 +372,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 batches += [(i, [c.name]) for c in cases for i in impls if i in c.impls]
         for impl, names in batches:
-            for record in _spawn_child(module_name, impl, args.quick, names, args.timeout):
+            for record in _spawn_child(
+                module_name, impl, names, quick=args.quick, with_gc=args.gc, timeout=args.timeout
+            ):
                 results.setdefault((str(record["case"]), impl), _Outcome()).add(record)
                 raw.append({"module": module_name, "impl": impl, **record})
-        _print_table(module_name, cases, impls, results, args.quick, repeat)
+        _print_table(module_name, cases, impls, results, args.quick, repeat, args.gc)
     print(f"\n({time.monotonic() - started:.1f} s wall)")
     if args.json:
         args.json.write_text(json.dumps(raw, indent=2) + "\n")
