@@ -40,6 +40,7 @@ from .traps import (
     _unset_timeout,
     _wait_on_queue,
     _write_wait,
+    outside_kernel_error,
 )
 
 __all__ = [
@@ -76,6 +77,7 @@ __all__ = [
     "_unset_timeout",
     "_wait_on_queue",
     "_write_wait",
+    "outside_kernel_error",
     "running_kernel",
     "set_running_kernel",
 ]

@@ -61,6 +61,7 @@ __all__ = [
     "_spawn",
     "_unset_timeout",
     "_wait_on_queue",
+    "outside_kernel_error",
     "_write_wait",
 ]
 
@@ -110,7 +111,7 @@ HANDLERS: Final[tuple[str, ...]] = (
 _Trap = Generator[Trap, Any, T]
 
 
-def _outside(exc: BaseException) -> BaseException:
+def outside_kernel_error(exc: BaseException) -> BaseException:
     """Explain an exception thrown at a trap when no curio kernel runs.
 
     asyncio, trio or a bare ``send`` reject curio's trap tuples by throwing
@@ -137,7 +138,7 @@ def _read_wait(fileobj: FileLike | int) -> _Trap[None]:
     try:
         yield (READ_WAIT, fileobj)
     except BaseException as exc:
-        raise _outside(exc)
+        raise outside_kernel_error(exc)
 
 
 @types.coroutine
@@ -146,7 +147,7 @@ def _write_wait(fileobj: FileLike | int) -> _Trap[None]:
     try:
         yield (WRITE_WAIT, fileobj)
     except BaseException as exc:
-        raise _outside(exc)
+        raise outside_kernel_error(exc)
 
 
 @types.coroutine
@@ -155,7 +156,7 @@ def _io_release(fileobj: FileLike | int) -> _Trap[None]:
     try:
         yield (IO_RELEASE, fileobj)
     except BaseException as exc:
-        raise _outside(exc)
+        raise outside_kernel_error(exc)
 
 
 @types.coroutine
@@ -164,7 +165,7 @@ def _future_wait(future: Future[T]) -> _Trap[T]:
     try:
         yield (FUTURE_WAIT, future)
     except BaseException as exc:
-        raise _outside(exc)
+        raise outside_kernel_error(exc)
     return future.result()
 
 
@@ -178,7 +179,7 @@ def _run_in_thread(func: Callable[[], T]) -> _Trap[T]:
     try:
         result: T = yield (RUN_IN_THREAD, func)
     except BaseException as exc:
-        raise _outside(exc)
+        raise outside_kernel_error(exc)
     return result
 
 
@@ -188,7 +189,7 @@ def _join_task(task: TaskLike[T]) -> _Trap[T]:
     try:
         result: T = yield (JOIN_TASK, task)
     except BaseException as exc:
-        raise _outside(exc)
+        raise outside_kernel_error(exc)
     return result
 
 
@@ -203,7 +204,7 @@ def _cancel_task(
     try:
         result: bool = yield (CANCEL_TASK, task, exc)
     except BaseException as err:
-        raise _outside(err)
+        raise outside_kernel_error(err)
     return result
 
 
@@ -217,7 +218,7 @@ def _wait_on_queue(kqueue: KernelQueue, state_name: str) -> _Trap[Any]:
     try:
         result = yield (WAIT_ON_QUEUE, kqueue, state_name)
     except BaseException as exc:
-        raise _outside(exc)
+        raise outside_kernel_error(exc)
     return result
 
 
@@ -229,7 +230,7 @@ def _reschedule_tasks(
     try:
         yield (RESCHEDULE_TASKS, kqueue, n, value, exc)
     except BaseException as err:
-        raise _outside(err)
+        raise outside_kernel_error(err)
 
 
 @types.coroutine
@@ -238,7 +239,7 @@ def _sigwatch(sigset: SignalWatcher) -> _Trap[None]:
     try:
         yield (SIGWATCH, sigset)
     except BaseException as exc:
-        raise _outside(exc)
+        raise outside_kernel_error(exc)
 
 
 @types.coroutine
@@ -247,7 +248,7 @@ def _sigunwatch(sigset: SignalWatcher) -> _Trap[None]:
     try:
         yield (SIGUNWATCH, sigset)
     except BaseException as exc:
-        raise _outside(exc)
+        raise outside_kernel_error(exc)
 
 
 @types.coroutine
@@ -256,7 +257,7 @@ def _sigwait(sigset: SignalWatcher) -> _Trap[int]:
     try:
         signo: int = yield (SIGWAIT, sigset)
     except BaseException as exc:
-        raise _outside(exc)
+        raise outside_kernel_error(exc)
     return signo
 
 
@@ -266,7 +267,7 @@ def _sleep(seconds: float) -> _Trap[float]:
     try:
         now: float = yield (SLEEP, seconds)
     except BaseException as exc:
-        raise _outside(exc)
+        raise outside_kernel_error(exc)
     return now
 
 
@@ -276,7 +277,7 @@ def _spawn(coro: Coroutine[Any, Any, T], daemon: bool = False) -> _Trap[TaskLike
     try:
         task: TaskLike[T] = yield (SPAWN, coro, daemon)
     except BaseException as exc:
-        raise _outside(exc)
+        raise outside_kernel_error(exc)
     return task
 
 
@@ -286,7 +287,7 @@ def _current_task() -> _Trap[TaskLike[Any]]:
     try:
         task: TaskLike[Any] = yield (CURRENT_TASK,)
     except BaseException as exc:
-        raise _outside(exc)
+        raise outside_kernel_error(exc)
     return task
 
 
@@ -296,7 +297,7 @@ def _clock() -> _Trap[float]:
     try:
         now: float = yield (CLOCK,)
     except BaseException as exc:
-        raise _outside(exc)
+        raise outside_kernel_error(exc)
     return now
 
 
@@ -312,7 +313,7 @@ def _set_timeout(deadline: float | None) -> _Trap[TimeoutState]:
     try:
         previous: TimeoutState = yield (SET_TIMEOUT, deadline)
     except BaseException as exc:
-        raise _outside(exc)
+        raise outside_kernel_error(exc)
     return previous
 
 
@@ -322,5 +323,5 @@ def _unset_timeout(previous: TimeoutState) -> _Trap[float]:
     try:
         now: float = yield (UNSET_TIMEOUT, previous)
     except BaseException as exc:
-        raise _outside(exc)
+        raise outside_kernel_error(exc)
     return now

@@ -1,0 +1,892 @@
+"""The kernel: runs tasks, answers their traps, sleeps in the selector.
+
+Reading order: :meth:`Kernel.run` drives :meth:`Kernel._loop`, which
+alternates between running every ready task (``_run_ready``) and waiting for
+I/O, timers, threads and signals (``_poll``).  Each task runs until it yields
+a trap; ``_run_ready`` hands the trap to the handler named in
+``curio_traps.HANDLERS`` and either resumes the task at once with the
+handler's result or, when the handler returns ``SUSPEND``, moves on.  A
+suspended task records in ``_unwait`` how to take it out of whatever it waits
+on, which is all that cancellation and timeouts need.
+"""
+
+from __future__ import annotations
+
+import errno
+import heapq
+import itertools
+import logging
+import os
+import selectors
+import signal
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Final, TypeVar
+
+from curio_traps import (
+    HANDLERS,
+    SUSPEND,
+    CancelledError,
+    FileLike,
+    KernelQueue,
+    SignalWatcher,
+    TaskError,
+    TaskLike,
+    TaskTimeout,
+    TimeoutCancellationError,
+    TimeoutState,
+    running_kernel,
+    set_running_kernel,
+)
+
+from ._signals import _SignalHub
+from .task import Task, _check_coroutine
+
+__all__ = ["Kernel", "run"]
+
+T = TypeVar("T")
+
+log = logging.getLogger("curio")
+
+_EVENT_READ: Final = selectors.EVENT_READ
+_EVENT_WRITE: Final = selectors.EVENT_WRITE
+_SLEEP: Final = 0
+_TIMEOUT: Final = 1
+#: Rebuild the timer heap when more than this many entries are stale (and half of it).
+_STALE_LIMIT: Final = 1024
+_THREAD_WAKE: Final = 0
+
+
+def _unwait_queue(task: Task[Any]) -> None:
+    task._wait_obj.remove(task)
+
+
+def _unwait_timer(task: Task[Any]) -> None:
+    task._timer[2] = None
+    task._timer = None
+
+
+def _to_exception(exc: type[BaseException] | BaseException) -> BaseException:
+    if isinstance(exc, type):
+        if not issubclass(exc, BaseException):
+            raise TypeError(f"cancel() needs an exception class or instance, got {exc!r}")
+        return exc()
+    if not isinstance(exc, BaseException):
+        raise TypeError(f"cancel() needs an exception class or instance, got {exc!r}")
+    return exc
+
+
+def _fileno(fileobj: FileLike | int) -> int:
+    fd = fileobj if isinstance(fileobj, int) else fileobj.fileno()
+    if fd < 0:
+        raise OSError(errno.EBADF, f"cannot wait on a closed file: {fileobj!r}")
+    return fd
+
+
+class _IOEntry:
+    """The tasks waiting on one descriptor, and what the selector watches for it."""
+
+    __slots__ = ("fileobj", "mask", "reader", "writer")
+
+    def __init__(self, fileobj: FileLike | int) -> None:
+        self.fileobj = fileobj
+        self.reader: Task[Any] | None = None
+        self.writer: Task[Any] | None = None
+        self.mask = 0
+
+
+class Kernel:
+    """Runs tasks.  Create it and use it in one thread, normally the main one.
+
+    *selector* is a :mod:`selectors` instance (``DefaultSelector`` if
+    omitted).  *with_monitor* asks for the debugging monitor.
+    """
+
+    def __init__(
+        self, selector: selectors.BaseSelector | None = None, with_monitor: bool = False
+    ) -> None:
+        self._selector = selector if selector is not None else selectors.DefaultSelector()
+        self.with_monitor = with_monitor
+        self._ready: deque[Task[Any]] = deque()
+        self._tasks: dict[int, Task[Any]] = {}
+        self._ids = itertools.count(1)
+        self._nondaemon = 0
+        self._current: Task[Any] | None = None
+        self._timers: list[list[Any]] = []
+        self._stale_timers = 0
+        self._seq = itertools.count()
+        self._io: dict[int, _IOEntry] = {}
+        self._io_waiting = 0
+        self._external = 0
+        self._completions: deque[tuple[Task[Any], Future[Any], bool]] = deque()
+        self._wake_recv, self._wake_send = socket.socketpair()
+        self._wake_recv.setblocking(False)
+        self._wake_send.setblocking(False)
+        self._selector.register(self._wake_recv.fileno(), _EVENT_READ, None)
+        self._signals = _SignalHub()
+        self._signal_waiters: dict[int, Task[Any]] = {}
+        self._threads: ThreadPoolExecutor | None = None
+        self._running = False
+        self._stopping = False
+        self._interrupted = 0
+        self._fatal: BaseException | None = None
+        self._log_errors = True
+        self._pdb = False
+        self._closed = False
+        self._deadlocked = False
+        self._main: Task[Any] | None = None
+        self._handlers: list[Callable[[Any], object]] = [getattr(self, name) for name in HANDLERS]
+
+    # ------------------------------------------------------------------ public API
+
+    def add_task(self, coro: Coroutine[Any, Any, T], daemon: bool = False) -> Task[T]:
+        """Add a task to a kernel that is not running; return it."""
+        if self._running or running_kernel() is not None:
+            raise RuntimeError(
+                "Kernel.add_task() cannot be used on a running kernel or inside a coroutine; "
+                "use 'await spawn(coro)' there"
+            )
+        self._check_open()
+        _check_coroutine(coro, "Kernel.add_task()")
+        if any(task.coro is coro for task in self._tasks.values()):
+            raise RuntimeError(f"coroutine {coro!r} was already added as a task")
+        return self._new_task(coro, daemon, None)
+
+    def run(
+        self, coro: Coroutine[Any, Any, T] | None = None, pdb: bool = False, log_errors: bool = True
+    ) -> T | None:
+        """Run until every non-daemonic task has ended; return *coro*'s result or raise its exception.
+
+        With *pdb*, a task that crashes opens the debugger post-mortem; with
+        *log_errors*, crashes nobody is waiting for are logged.
+        """
+        if self._running or running_kernel() is not None:
+            raise RuntimeError("Kernel.run() cannot be called inside a running kernel")
+        self._check_open()
+        main = self._main = self.add_task(coro) if coro is not None else None
+        self._pdb, self._log_errors = pdb, log_errors
+        self._enter()
+        try:
+            self._loop()
+        except BaseException:
+            # Ctrl-C, SystemExit or a kernel bug: end every task, then re-raise.
+            self._exit()
+            self.shutdown()
+            raise
+        self._exit()
+        if self._fatal is not None:
+            fatal, self._fatal = self._fatal, None
+            self.shutdown()
+            raise fatal
+        if not self._tasks:
+            self._close_threads()
+        if main is None or not main.terminated:
+            return None
+        if main._exception is not None:
+            if self._deadlocked and isinstance(main._exception, CancelledError):
+                raise RuntimeError(
+                    "deadlock: every task was waiting and nothing could wake them"
+                ) from main._exception
+            raise main._exception
+        return main._result  # type: ignore[no-any-return]
+
+    def stop(self) -> None:
+        """Ask the kernel to stop soon; safe from another thread or a task."""
+        self._stopping = True
+        self._wake_selector()
+
+    def shutdown(self) -> None:
+        """Cancel every remaining task, daemons included, and wait for them to end."""
+        if self._running or running_kernel() is not None:
+            raise RuntimeError("Kernel.shutdown() cannot be called while the kernel is running")
+        if self._closed:
+            return
+        if self._tasks:
+            for task in list(self._tasks.values()):
+                self._cancel(task, CancelledError("kernel shutdown"))
+            self._enter()
+            try:
+                self._loop(until_empty=True)
+            finally:
+                self._exit()
+        self._close_threads()
+
+    def close(self) -> None:
+        """Shut down and release the kernel's selector, sockets and threads."""
+        if self._closed:
+            return
+        self.shutdown()
+        self._signals.close()
+        self._selector.close()
+        self._wake_recv.close()
+        self._wake_send.close()
+        self._closed = True
+
+    def __enter__(self) -> Kernel:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ the loop
+
+    def _enter(self) -> None:
+        self._running = True
+        self._stopping = False
+        set_running_kernel(self)
+        self._install_interrupt()
+
+    def _exit(self) -> None:
+        self._restore_interrupt()
+        set_running_kernel(None)
+        self._running = False
+        self._current = None
+
+    def _loop(self, until_empty: bool = False) -> None:
+        """Alternate between running ready tasks and polling until the work is done."""
+        ready = self._ready
+        while True:
+            if until_empty:
+                if not self._tasks:
+                    return
+            elif self._nondaemon == 0:
+                return
+            if self._stopping or self._fatal is not None:
+                return
+            if ready:
+                # Polling costs a system call: skip it while nothing outside
+                # the kernel (descriptors, threads, signals) can wake a task.
+                if self._io_waiting or self._external:
+                    self._poll(0.0)
+                self._expire_timers(time.monotonic())
+            else:
+                timeout = self._poll_timeout()
+                if timeout is None and not (self._io_waiting or self._external):
+                    self._deadlock(until_empty)
+                    continue
+                self._poll(timeout)
+                self._expire_timers(time.monotonic())
+            if self._interrupted:
+                self._interrupted = 0
+                raise KeyboardInterrupt
+            self._run_ready()
+
+    def _run_ready(self) -> None:
+        """Run each task that is ready now, each until it waits or ends."""
+        ready = self._ready
+        popleft = ready.popleft
+        handlers = self._handlers
+        suspend = SUSPEND
+        for _ in range(len(ready)):
+            task = popleft()
+            self._current = task
+            value = task._next_value
+            exc = task._next_exc
+            task._next_value = task._next_exc = None
+            task.cycles += 1
+            while True:
+                try:
+                    trap = task._send(value) if exc is None else task._throw(exc)
+                except StopIteration as stop:
+                    self._finish(task, stop.value, None)
+                    break
+                except BaseException as err:
+                    self._finish(task, None, err)
+                    break
+                try:
+                    value = handlers[trap[0]](trap)
+                except BaseException as err:
+                    value, exc = None, self._trap_error(trap, err)
+                    continue
+                if value is suspend:
+                    break
+                exc = None
+        self._current = None
+
+    def _trap_error(self, trap: object, err: BaseException) -> BaseException:
+        """Explain a yield that is not a curio trap (an asyncio future, say)."""
+        if isinstance(trap, tuple) and trap and isinstance(trap[0], int):
+            return err
+        return TypeError(
+            f"a task awaited {trap!r}, which is not a curio trap; objects of other event loops "
+            "(asyncio, trio) cannot be awaited in curio"
+        )
+
+    def _deadlock(self, until_empty: bool) -> None:
+        """Every task waits on something only another task could give: cancel them."""
+        blocked = [task for task in self._tasks.values() if until_empty or not task.daemon]
+        log.debug("tasks blocked forever, cancelled: %s", blocked)
+        self._deadlocked = True
+        for task in blocked:
+            self._cancel(task, CancelledError("every task was blocked forever"))
+
+    # ------------------------------------------------------------------ task life
+
+    def _new_task(
+        self, coro: Coroutine[Any, Any, T], daemon: bool, parent: Task[Any] | None
+    ) -> Task[T]:
+        task = Task._create(next(self._ids), coro, parent, daemon)
+        self._tasks[task.id] = task
+        if not daemon:
+            self._nondaemon += 1
+        task.state = "READY"
+        self._ready.append(task)
+        return task
+
+    def _wake_selector(self) -> None:
+        """Interrupt a poll in progress; safe from any thread."""
+        try:
+            self._wake_send.send(b"\0")
+        except OSError:
+            pass  # the buffer is full of wake-ups already, or the kernel is closed
+
+    def _wake(self, task: Task[Any], value: object = None, exc: BaseException | None = None) -> None:
+        """Make *task* ready, to resume with *value* or *exc*."""
+        task._unwait = None
+        task._wait_obj = None
+        task._next_value = value
+        task._next_exc = exc
+        task.state = "READY"
+        self._ready.append(task)
+
+    def _suspend(
+        self, task: Task[Any], state: str, unwait: Callable[[Task[Any]], None], obj: object = None
+    ) -> object:
+        """Park *task* in wait *state*; *unwait* undoes the wait if it is cancelled."""
+        task.state = state
+        task._unwait = unwait
+        task._wait_obj = obj
+        return SUSPEND
+
+    def _finish(self, task: Task[Any], result: object, exc: BaseException | None) -> None:
+        """Record how *task* ended and wake whoever waits for it."""
+        task.terminated = True
+        task.state = "TERMINATED"
+        task._result = result
+        task._exception = exc
+        task._cancel_pending = None
+        del self._tasks[task.id]
+        if not task.daemon:
+            self._nondaemon -= 1
+        joiners = task._joiners
+        task._joiners = None
+        if exc is not None:
+            task.exc_info = (type(exc), exc, exc.__traceback__)
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                self._fatal = exc
+            elif not isinstance(exc, CancelledError):
+                joined = any(not cancelling for _, cancelling in joiners or ())
+                self._report_crash(task, exc, joined)
+        if joiners:
+            for waiter, cancelling in joiners:
+                if cancelling:
+                    self._wake(waiter, True)
+                elif exc is None:
+                    self._wake(waiter, result)
+                else:
+                    self._wake(waiter, None, self._task_error(task))
+
+    def _report_crash(self, task: Task[Any], exc: BaseException, joined: bool) -> None:
+        if self._pdb:
+            import pdb
+
+            pdb.post_mortem(exc.__traceback__)
+        elif self._log_errors and not joined and task is not self._main:
+            log.error("Task %d (%s) crashed", task.id, task.name, exc_info=exc)
+
+    @staticmethod
+    def _task_error(task: Task[Any]) -> TaskError:
+        err = TaskError(f"task {task.id} ({task.name}) failed")
+        err.__cause__ = task._exception
+        return err
+
+    def _cancel(self, task: Task[Any], exc: BaseException) -> None:
+        """Deliver *exc* to *task* now if it waits, else at its next blocking trap."""
+        if task.terminated:
+            return
+        unwait = task._unwait
+        if unwait is not None:
+            unwait(task)
+            self._wake(task, None, exc)
+        elif task._cancel_pending is None or isinstance(
+            task._cancel_pending, (TaskTimeout, TimeoutCancellationError)
+        ):
+            task._cancel_pending = exc
+
+    def _blocking(self, task: Task[Any]) -> None:
+        """Called by every blocking trap first: raise a pending cancellation instead."""
+        exc = task._cancel_pending
+        if exc is not None:
+            task._cancel_pending = None
+            raise exc
+
+    # ------------------------------------------------------------------ timers
+
+    def _poll_timeout(self) -> float | None:
+        timers = self._timers
+        # Drop entries at the top that can no longer fire (cancelled sleeps,
+        # timeouts no longer in force) so they neither wake nor hide a deadlock.
+        while timers and (
+            (task := timers[0][2]) is None
+            or (timers[0][3] == _TIMEOUT and task._timeout is not timers[0][0])
+        ):
+            heapq.heappop(timers)
+        if not timers:
+            return None
+        return max(0.0, timers[0][0] - time.monotonic())
+
+    def _add_timer(self, deadline: float, task: Task[Any], kind: int) -> list[Any]:
+        entry = [deadline, next(self._seq), task, kind]
+        heapq.heappush(self._timers, entry)
+        return entry
+
+    def _expire_timers(self, now: float) -> None:
+        timers = self._timers
+        while timers and timers[0][0] <= now:
+            deadline, _, task, kind = heapq.heappop(timers)
+            if task is None:
+                continue
+            if kind == _SLEEP:
+                task._timer = None
+                self._wake(task, now)
+            elif task._timeout is deadline and not task.terminated:
+                if task._inner_timeout is deadline:
+                    exc: BaseException = TaskTimeout(deadline)
+                else:
+                    exc = TimeoutCancellationError(deadline)
+                self._cancel(task, exc)
+
+    def _drop_stale_timers(self) -> None:
+        """Rebuild the heap without entries that can no longer fire."""
+        self._timers = [
+            entry
+            for entry in self._timers
+            if entry[2] is not None and (entry[3] == _SLEEP or entry[2]._timeout is entry[0])
+        ]
+        heapq.heapify(self._timers)
+        self._stale_timers = 0
+
+    # ------------------------------------------------------------------ polling
+
+    def _poll(self, timeout: float | None) -> None:
+        """Wait up to *timeout* for descriptors, thread completions and signals."""
+        events = self._selector.select(timeout)
+        for key, mask in events:
+            entry = key.data
+            if entry is None:
+                self._drain_wake_socket()
+                continue
+            if mask & _EVENT_READ:
+                reader = entry.reader
+                if reader is not None:
+                    entry.reader = None
+                    self._io_waiting -= 1
+                    self._wake(reader)
+                else:
+                    # Readiness nobody waits for: stop watching (kept watched
+                    # after a wake because the next read usually comes soon).
+                    self._drop_events(key.fd, entry, _EVENT_READ)
+            if mask & _EVENT_WRITE:
+                writer = entry.writer
+                if writer is not None:
+                    entry.writer = None
+                    self._io_waiting -= 1
+                    self._wake(writer)
+                self._drop_events(key.fd, entry, _EVENT_WRITE)
+
+    def _drop_events(self, fd: int, entry: _IOEntry, events: int) -> None:
+        try:
+            self._set_mask(fd, entry, entry.mask & ~events)
+        except OSError:
+            self._forget_fd(fd)
+
+    def _drain_wake_socket(self) -> None:
+        while True:
+            try:
+                data = self._wake_recv.recv(4096)
+            except (BlockingIOError, InterruptedError):
+                break
+            if not data:
+                break
+            for signo in data:
+                if signo != _THREAD_WAKE:
+                    self._deliver_signal(signo)
+        completions = self._completions
+        while completions:
+            task, future, want_result = completions.popleft()
+            if task._wait_obj is not future:
+                continue  # the waiter was cancelled meanwhile
+            self._external -= 1
+            if not want_result or future.cancelled():
+                self._wake(task)
+            elif (error := future.exception()) is not None:
+                self._wake(task, None, error)
+            else:
+                self._wake(task, future.result())
+
+    def _set_mask(self, fd: int, entry: _IOEntry, mask: int) -> None:
+        if mask == entry.mask:
+            return
+        try:
+            if mask == 0:
+                self._selector.unregister(fd)
+                del self._io[fd]
+            elif entry.mask == 0:
+                self._selector.register(fd, mask, entry)
+            else:
+                self._selector.modify(fd, mask, entry)
+        except (OSError, KeyError, ValueError):
+            # The descriptor was closed behind the kernel's back: start afresh.
+            self._forget_fd(fd)
+            entry.mask = 0
+            if mask:
+                self._selector.register(fd, mask, entry)
+                self._io[fd] = entry
+        entry.mask = mask
+
+    def _forget_fd(self, fd: int) -> None:
+        self._io.pop(fd, None)
+        try:
+            self._selector.unregister(fd)
+        except (KeyError, ValueError, OSError):
+            pass
+
+    # ------------------------------------------------------------------ interrupts
+
+    def _install_interrupt(self) -> None:
+        """Turn Ctrl-C into a flag the loop checks, so tasks unwind cleanly."""
+        self._saved_sigint: Any = None
+        self._saved_wakeup = -1
+        if threading.current_thread() is not threading.main_thread():
+            return
+        self._saved_wakeup = signal.set_wakeup_fd(self._wake_send.fileno(), warn_on_full_buffer=False)
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self._saved_sigint = signal.signal(signal.SIGINT, self._on_sigint)
+
+    def _restore_interrupt(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        signal.set_wakeup_fd(self._saved_wakeup)
+        if self._saved_sigint is not None:
+            if signal.getsignal(signal.SIGINT) == self._on_sigint:
+                signal.signal(signal.SIGINT, self._saved_sigint)
+            self._saved_sigint = None
+
+    def _on_sigint(self, signo: int, frame: object) -> None:
+        if self._interrupted:
+            raise KeyboardInterrupt  # a second Ctrl-C: a task may be stuck computing
+        self._interrupted = 1
+
+    def _deliver_signal(self, signo: int) -> None:
+        for sigset in self._signals.deliver(signo):
+            waiter = self._signal_waiters.pop(id(sigset), None)
+            if waiter is not None:
+                self._external -= 1
+                self._end_temporary_watch(waiter)
+                self._wake(waiter, sigset.pending.popleft())
+
+    def _end_temporary_watch(self, task: Task[Any]) -> None:
+        if task._watched is not None:
+            self._signals.unwatch(task._watched)
+            task._watched = None
+
+    # ------------------------------------------------------------------ threads
+
+    def _thread_pool(self) -> ThreadPoolExecutor:
+        if self._threads is None:
+            self._threads = ThreadPoolExecutor(
+                max_workers=min(64, (os.cpu_count() or 1) * 8), thread_name_prefix="curio-worker"
+            )
+        return self._threads
+
+    def _close_threads(self) -> None:
+        if self._threads is not None:
+            self._threads.shutdown(wait=True, cancel_futures=True)
+            self._threads = None
+
+    def _wait_future(self, task: Task[Any], future: Future[Any], want_result: bool) -> object:
+        completions = self._completions
+        wake_selector = self._wake_selector
+
+        def done(fut: Future[Any]) -> None:
+            completions.append((task, fut, want_result))
+            wake_selector()
+
+        self._external += 1
+        future.add_done_callback(done)
+        return self._suspend(task, "FUTURE_WAIT", self._unwait_future, future)
+
+    def _unwait_future(self, task: Task[Any]) -> None:
+        self._external -= 1
+        task._wait_obj.cancel()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("this kernel is closed")
+
+    # ------------------------------------------------------------------ trap handlers
+    # One method per trap, in the order of curio_traps.HANDLERS.  Each gets
+    # the trap tuple and returns the value for the task or SUSPEND.
+
+    def trap_read_wait(self, trap: tuple[int, FileLike | int], /) -> object:
+        task = self._current
+        assert task is not None
+        self._blocking(task)
+        fileobj = trap[1]
+        fd = _fileno(fileobj)
+        entry = self._io_entry(fd, fileobj)
+        if entry.reader is not None:
+            raise RuntimeError(f"task {entry.reader.id} is already waiting to read {fileobj!r}")
+        self._set_mask(fd, entry, entry.mask | _EVENT_READ)
+        entry.reader = task
+        self._io_waiting += 1
+        return self._suspend(task, "READ_WAIT", self._unwait_read, entry)
+
+    def _io_entry(self, fd: int, fileobj: FileLike | int) -> _IOEntry:
+        """The wait record of *fd*, fresh if *fd* now belongs to another object."""
+        entry = self._io.get(fd)
+        if entry is not None and entry.fileobj is not fileobj:
+            if entry.reader is None and entry.writer is None:
+                # The old object was closed and its number reused.
+                self._forget_fd(fd)
+                entry = None
+        if entry is None:
+            entry = self._io[fd] = _IOEntry(fileobj)
+        return entry
+
+    def _unwait_read(self, task: Task[Any]) -> None:
+        task._wait_obj.reader = None
+        self._io_waiting -= 1
+
+    def trap_write_wait(self, trap: tuple[int, FileLike | int], /) -> object:
+        task = self._current
+        assert task is not None
+        self._blocking(task)
+        fileobj = trap[1]
+        fd = _fileno(fileobj)
+        entry = self._io_entry(fd, fileobj)
+        if entry.writer is not None:
+            raise RuntimeError(f"task {entry.writer.id} is already waiting to write {fileobj!r}")
+        self._set_mask(fd, entry, entry.mask | _EVENT_WRITE)
+        entry.writer = task
+        self._io_waiting += 1
+        return self._suspend(task, "WRITE_WAIT", self._unwait_write, entry)
+
+    def _unwait_write(self, task: Task[Any]) -> None:
+        task._wait_obj.writer = None
+        self._io_waiting -= 1
+
+    def trap_io_release(self, trap: tuple[int, FileLike | int], /) -> object:
+        fileobj = trap[1]
+        fd = fileobj if isinstance(fileobj, int) else fileobj.fileno()
+        entry = self._io.get(fd)
+        if entry is None:
+            return None
+        closed = OSError(errno.EBADF, f"{fileobj!r} was closed while a task waited on it")
+        for waiter in (entry.reader, entry.writer):
+            if waiter is not None:
+                self._io_waiting -= 1
+                self._wake(waiter, None, closed)
+        self._forget_fd(fd)
+        return None
+
+    def trap_future_wait(self, trap: tuple[int, Future[Any]], /) -> object:
+        task = self._current
+        assert task is not None
+        self._blocking(task)
+        future = trap[1]
+        if future.done():
+            return None
+        return self._wait_future(task, future, False)
+
+    def trap_run_in_thread(self, trap: tuple[int, Callable[[], Any]], /) -> object:
+        task = self._current
+        assert task is not None
+        self._blocking(task)
+        return self._wait_future(task, self._thread_pool().submit(trap[1]), True)
+
+    def trap_join_task(self, trap: tuple[int, TaskLike[Any]], /) -> object:
+        task = self._current
+        assert task is not None
+        target = trap[1]
+        if not isinstance(target, Task):
+            raise TypeError(f"join needs a curio Task, got {target!r}")
+        if target.terminated:
+            if target._exception is not None:
+                raise self._task_error(target)
+            return target._result
+        if target is task:
+            raise RuntimeError(f"task {task.id} cannot join itself")
+        self._blocking(task)
+        return self._wait_for_end(task, target, False)
+
+    def _wait_for_end(self, task: Task[Any], target: Task[Any], cancelling: bool) -> object:
+        if target._joiners is None:
+            target._joiners = []
+        target._joiners.append((task, cancelling))
+        return self._suspend(task, "TASK_JOIN", self._unwait_join, target)
+
+    @staticmethod
+    def _unwait_join(task: Task[Any]) -> None:
+        joiners = task._wait_obj._joiners
+        if joiners:
+            joiners[:] = [entry for entry in joiners if entry[0] is not task]
+
+    def trap_cancel_task(
+        self, trap: tuple[int, TaskLike[Any], type[BaseException] | BaseException], /
+    ) -> object:
+        task = self._current
+        assert task is not None
+        _, target, exc = trap
+        if not isinstance(target, Task):
+            raise TypeError(f"cancel needs a curio Task, got {target!r}")
+        if target.terminated:
+            return False
+        error = _to_exception(exc)
+        if target is task:
+            raise error
+        self._blocking(task)
+        self._cancel(target, error)
+        return self._wait_for_end(task, target, True)
+
+    def trap_wait_on_queue(self, trap: tuple[int, KernelQueue, str], /) -> object:
+        task = self._current
+        assert task is not None
+        self._blocking(task)
+        _, kqueue, state = trap
+        kqueue.append(task)
+        return self._suspend(task, state, _unwait_queue, kqueue)
+
+    def trap_reschedule_tasks(
+        self, trap: tuple[int, KernelQueue, int, object, BaseException | None], /
+    ) -> object:
+        _, kqueue, n, value, exc = trap
+        popleft = kqueue.popleft
+        wake = self._wake
+        for _ in range(min(n, len(kqueue))):
+            wake(popleft(), value, exc)
+        return None
+
+    def trap_sigwatch(self, trap: tuple[int, SignalWatcher], /) -> object:
+        self._signals.watch(trap[1])
+        return None
+
+    def trap_sigunwatch(self, trap: tuple[int, SignalWatcher], /) -> object:
+        self._signals.unwatch(trap[1])
+        return None
+
+    def trap_sigwait(self, trap: tuple[int, SignalWatcher], /) -> object:
+        task = self._current
+        assert task is not None
+        self._blocking(task)
+        sigset = trap[1]
+        if sigset.pending:
+            return sigset.pending.popleft()
+        if id(sigset) in self._signal_waiters:
+            raise RuntimeError(f"another task is already waiting on {sigset!r}")
+        if not self._signals.is_watched(sigset):
+            self._signals.watch(sigset)
+            task._watched = sigset
+        self._signal_waiters[id(sigset)] = task
+        self._external += 1
+        return self._suspend(task, "SIGNAL_WAIT", self._unwait_signal, sigset)
+
+    def _unwait_signal(self, task: Task[Any]) -> None:
+        self._signal_waiters.pop(id(task._wait_obj), None)
+        self._external -= 1
+        self._end_temporary_watch(task)
+
+    def trap_sleep(self, trap: tuple[int, float], /) -> object:
+        task = self._current
+        assert task is not None
+        if task._cancel_pending is not None:
+            self._blocking(task)
+        seconds = trap[1]
+        now = time.monotonic()
+        if seconds <= 0:
+            # sleep(0): to the back of the ready queue (the hot path of switching).
+            task._next_value = now
+            task.state = "READY"
+            self._ready.append(task)
+            return SUSPEND
+        task._timer = self._add_timer(now + seconds, task, _SLEEP)
+        return self._suspend(task, "TIME_SLEEP", _unwait_timer)
+
+    def trap_spawn(self, trap: tuple[int, Coroutine[Any, Any, Any], bool], /) -> object:
+        task = self._current
+        assert task is not None
+        _, coro, daemon = trap
+        _check_coroutine(coro, "spawn()")
+        child = self._new_task(coro, daemon, None if daemon else task)
+        # The spawner resumes after the child has had its first step.
+        task._next_value = child
+        task.state = "READY"
+        self._ready.append(task)
+        return SUSPEND
+
+    def trap_current_task(self, trap: tuple[int], /) -> object:
+        return self._current
+
+    def trap_clock(self, trap: tuple[int], /) -> object:
+        return time.monotonic()
+
+    def trap_set_timeout(self, trap: tuple[int, float | None], /) -> object:
+        task = self._current
+        assert task is not None
+        deadline = trap[1]
+        previous = (task._timeout, task._inner_timeout)
+        task._inner_timeout = deadline
+        if deadline is not None and (task._timeout is None or deadline < task._timeout):
+            task._timeout = deadline
+            self._add_timer(deadline, task, _TIMEOUT)
+        return previous
+
+    def trap_unset_timeout(self, trap: tuple[int, TimeoutState], /) -> object:
+        task = self._current
+        assert task is not None
+        restored, inner = trap[1]
+        if task._timeout is not restored:
+            self._stale_timers += 1
+            task._timeout = restored
+            if restored is not None:
+                self._add_timer(restored, task, _TIMEOUT)
+            if self._stale_timers > _STALE_LIMIT and self._stale_timers * 2 > len(self._timers):
+                self._drop_stale_timers()
+        task._inner_timeout = inner
+        pending = task._cancel_pending
+        if isinstance(pending, (TaskTimeout, TimeoutCancellationError)) and (
+            pending.args[0] is not restored
+        ):
+            task._cancel_pending = None
+        return time.monotonic()
+
+
+def run(
+    corofunc: Callable[..., Coroutine[Any, Any, T]] | Coroutine[Any, Any, T],
+    *args: Any,
+    selector: selectors.BaseSelector | None = None,
+    with_monitor: bool = False,
+    pdb: bool = False,
+    log_errors: bool = True,
+) -> T:
+    """Run a coroutine (or coroutine function with *args*) on a fresh kernel and return its result.
+
+    The kernel runs until every non-daemonic task has ended, then shuts down.
+    """
+    if isinstance(corofunc, Coroutine):
+        if args:
+            raise TypeError("run() takes arguments only with a coroutine function")
+        coro = corofunc
+    elif callable(corofunc):
+        coro = corofunc(*args)
+    else:
+        raise TypeError(f"run() needs a coroutine or a coroutine function, got {corofunc!r}")
+    if not isinstance(coro, Coroutine):
+        raise TypeError(f"run() needs a coroutine, {corofunc!r} returned {coro!r}")
+    with Kernel(selector=selector, with_monitor=with_monitor) as kernel:
+        result: T = kernel.run(coro, pdb=pdb, log_errors=log_errors)  # type: ignore[assignment]
+        return result

@@ -1,0 +1,192 @@
+"""Tasks: coroutines run by the kernel, and the calls that create and find them."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Coroutine
+from types import TracebackType
+from typing import Any, Generic, TypeVar, TypeVarTuple, Unpack, cast, overload
+
+from curio_traps import (
+    CancelledError,
+    TaskError,
+    TaskLike,
+    _cancel_task,
+    _current_task,
+    _join_task,
+    _spawn,
+)
+
+__all__ = ["Task", "current_task", "spawn"]
+
+T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
+
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
+
+
+class Task(Generic[T]):
+    """A coroutine running in a kernel; ``Task[T]`` when the coroutine returns ``T``.
+
+    Tasks are made by :func:`spawn` or :meth:`Kernel.add_task`, never by
+    calling the class.  Everything but the public attributes below belongs to
+    the kernel that runs the task.
+    """
+
+    # __slots__ keep a sleeping task small (see the "sleepers" benchmark).
+    __slots__ = (
+        "__weakref__",
+        "_cancel_pending",
+        "_exception",
+        "_inner_timeout",
+        "_joiners",
+        "_next_exc",
+        "_next_value",
+        "_result",
+        "_send",
+        "_throw",
+        "_timeout",
+        "_timer",
+        "_unwait",
+        "_wait_obj",
+        "_watched",
+        "coro",
+        "cycles",
+        "daemon",
+        "exc_info",
+        "id",
+        "name",
+        "parent",
+        "state",
+        "terminated",
+    )
+
+    id: int
+    name: str
+    coro: Coroutine[Any, Any, T]
+    parent: Task[Any] | None
+    daemon: bool
+    state: str
+    terminated: bool
+    cycles: int
+    exc_info: ExcInfo | None
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("Task objects are created by spawn() or Kernel.add_task(), not directly")
+
+    @classmethod
+    def _create(
+        cls, task_id: int, coro: Coroutine[Any, Any, T], parent: Task[Any] | None, daemon: bool
+    ) -> Task[T]:
+        """Build a task for the kernel (the public constructor is refused)."""
+        self = object.__new__(cls)
+        self.id = task_id
+        self.coro = coro
+        self.name = getattr(coro, "__qualname__", None) or type(coro).__name__
+        self.parent = parent
+        self.daemon = daemon
+        self.state = "INITIAL"
+        self.terminated = False
+        self.cycles = 0
+        self.exc_info = None
+        self._send = coro.send
+        self._throw = coro.throw
+        self._next_value = None
+        self._next_exc = None
+        self._result = None
+        self._exception = None
+        self._joiners = None
+        self._cancel_pending = None
+        self._unwait = None
+        self._wait_obj = None
+        self._timer = None
+        self._timeout = None
+        self._inner_timeout = None
+        self._watched = None
+        return self
+
+    def __repr__(self) -> str:
+        return f"<Task id={self.id} name={self.name!r} state={self.state}>"
+
+    @property
+    def exception(self) -> BaseException | None:
+        """The exception the task ended with, or ``None``."""
+        return cast(BaseException | None, self._exception)
+
+    @property
+    def result(self) -> T:
+        """The task's return value; ``RuntimeError`` if it has not ended, ``TaskError`` if it failed."""
+        if not self.terminated:
+            raise RuntimeError(f"task {self.id} ({self.name}) has not ended yet")
+        if self._exception is not None:
+            raise TaskError(f"task {self.id} ({self.name}) failed") from self._exception
+        return cast(T, self._result)
+
+    async def join(self) -> T:
+        """Wait for the task to end; return its value or raise ``TaskError`` chained to its exception."""
+        return await _join_task(self)
+
+    async def cancel(self, *, exc: type[BaseException] | BaseException = CancelledError) -> bool:
+        """Cancel the task with *exc* and wait until it has ended.
+
+        Returns ``True`` if the task was cancelled, ``False`` if it had already ended.
+        """
+        return await _cancel_task(self, exc)
+
+    def where(self) -> list[inspect.FrameInfo]:
+        """The task's current stack of coroutine frames, outermost first (empty once ended)."""
+        frames: list[inspect.FrameInfo] = []
+        coro: Any = self.coro
+        while coro is not None:
+            frame = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+            if frame is None:
+                break
+            frames.append(inspect.FrameInfo(frame, *inspect.getframeinfo(frame, 0)))
+            coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
+        return frames
+
+
+def _is_coroutine(obj: object) -> bool:
+    """A native coroutine, or a generator made a coroutine by ``types.coroutine``."""
+    if isinstance(obj, Coroutine):
+        return True
+    return inspect.isgenerator(obj) and bool(obj.gi_code.co_flags & inspect.CO_ITERABLE_COROUTINE)
+
+
+def _check_coroutine(coro: object, what: str) -> None:
+    """Refuse anything that is not a fresh coroutine, naming the problem."""
+    if not _is_coroutine(coro):
+        hint = " (did you forget to call it?)" if inspect.iscoroutinefunction(coro) else ""
+        raise TypeError(f"{what} needs a coroutine, got {type(coro).__name__} {coro!r}{hint}")
+    if inspect.iscoroutine(coro) and inspect.getcoroutinestate(coro) != inspect.CORO_CREATED:
+        raise RuntimeError(f"{what}: coroutine {coro!r} was already started; a coroutine runs once")
+
+
+@overload
+async def spawn(coro: Coroutine[Any, Any, T], /, *, daemon: bool = False) -> Task[T]: ...
+@overload
+async def spawn(
+    corofunc: Callable[[Unpack[Ts]], Coroutine[Any, Any, T]],
+    /,
+    *args: Unpack[Ts],
+    daemon: bool = False,
+) -> Task[T]: ...
+async def spawn(coro: Any, /, *args: Any, daemon: bool = False) -> Task[Any]:
+    """Start a new task and return it once it has run its first step.
+
+    Takes a coroutine, or (as in curio 1.x) a coroutine function and its
+    arguments.  A *daemon* task has no parent and does not keep
+    :meth:`Kernel.run` alive.
+    """
+    if args or (callable(coro) and not _is_coroutine(coro)):
+        if not callable(coro):
+            raise TypeError(f"spawn() got arguments but {coro!r} is not callable")
+        coro = coro(*args)
+    _check_coroutine(coro, "spawn()")
+    task: TaskLike[Any] = await _spawn(coro, daemon)
+    return cast(Task[Any], task)
+
+
+async def current_task() -> Task[Any]:
+    """Return the task that is running."""
+    return cast(Task[Any], await _current_task())
