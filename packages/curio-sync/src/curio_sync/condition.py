@@ -1,0 +1,136 @@
+"""Condition: a lock plus a queue of tasks waiting to be notified of a change."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, TypeVar
+
+from curio_traps import (
+    CancelledError,
+    TaskLike,
+    _current_task,
+    _reschedule_tasks,
+    _wait_on_queue,
+)
+
+from .errors import SyncUsageError
+from .lock import Lock, RLock
+
+__all__ = ["Condition"]
+
+T = TypeVar("T")
+
+
+class Condition:
+    """A condition variable built on *lock* (a new :class:`Lock` if ``None``).
+
+    Tasks holding the lock ``wait()`` for another task to ``notify()`` them
+    of a change in shared state; waiting releases the lock and returning
+    takes it back.  Notifications with nobody waiting do nothing, as in
+    :mod:`threading`.
+    """
+
+    __slots__ = ("_lock", "_waiting")
+
+    def __init__(self, lock: Lock | RLock | None = None) -> None:
+        if lock is None:
+            lock = Lock()
+        elif not isinstance(lock, (Lock, RLock)):
+            raise TypeError(f"Condition needs a curio Lock or RLock, not {type(lock).__name__}")
+        self._lock: Lock | RLock = lock
+        self._waiting: deque[Any] = deque()
+
+    def __repr__(self) -> str:
+        state = "locked" if self._lock.locked() else "unlocked"
+        return f"<{type(self).__name__} [{state}, waiting:{len(self._waiting)}]>"
+
+    def locked(self) -> bool:
+        """Return ``True`` if the underlying lock is held."""
+        return self._lock.locked()
+
+    async def acquire(self) -> bool:
+        """Acquire the underlying lock; return ``True``."""
+        return await self._lock.acquire()
+
+    async def release(self) -> None:
+        """Release the underlying lock."""
+        await self._lock.release()
+
+    async def __aenter__(self) -> None:
+        await self._lock.acquire()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._lock.release()
+
+    async def _owner_check(self, what: str) -> TaskLike[Any]:
+        me = await _current_task()
+        if not self._lock._owned_by(me):
+            raise SyncUsageError(
+                f"Condition.{what}(): the condition's lock is not held by this task"
+            )
+        return me
+
+    async def wait(self) -> None:
+        """Release the lock, sleep until notified, then take the lock back.
+
+        The lock is held again whenever this returns or raises, including on
+        cancellation or timeout.  A task that was notified but is cancelled
+        while taking the lock back passes its notification to the next waiter,
+        so no notification is lost.
+        """
+        me = await self._owner_check("wait")
+        lock = self._lock
+        depth = await lock._release_for_wait()
+        notified = False
+        try:
+            await _wait_on_queue(self._waiting, "COND_WAIT")
+            notified = True
+        finally:
+            await self._take_back(me, depth, notified)
+
+    async def _take_back(self, me: TaskLike[Any], depth: int, notified: bool) -> None:
+        """Reacquire the lock after ``wait``, even through cancellations."""
+        cancelled: CancelledError | None = None
+        while True:
+            try:
+                await self._lock._reacquire(me, depth)
+                break
+            except CancelledError as exc:
+                cancelled = exc
+        if cancelled is not None:
+            if notified and self._waiting:
+                await _reschedule_tasks(self._waiting, 1)
+            raise cancelled
+
+    async def wait_for(self, predicate: Callable[[], T]) -> T:
+        """Wait until ``predicate()`` is true (checked with the lock held); return its value."""
+        await self._owner_check("wait_for")
+        result = predicate()
+        while not result:
+            await self.wait()
+            result = predicate()
+        return result
+
+    async def notify(self, n: int = 1) -> None:
+        """Wake up to *n* of the waiting tasks, oldest first; the lock must be held."""
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise TypeError(f"notify() needs an int count, not {type(n).__name__}")
+        await self._owner_check("notify")
+        waiting = self._waiting
+        count = min(n, len(waiting))
+        if count > 0:
+            await _reschedule_tasks(waiting, count)
+
+    async def notify_all(self) -> None:
+        """Wake every waiting task; the lock must be held."""
+        await self._owner_check("notify_all")
+        waiting = self._waiting
+        if waiting:
+            await _reschedule_tasks(waiting, len(waiting))

@@ -1,0 +1,198 @@
+"""Lock and RLock: mutual exclusion between tasks, with an owner.
+
+Both record the task holding them (obtained with the ``_current_task`` trap),
+so a task that releases a lock it does not hold gets a clear error, and both
+hand a released lock straight to the task that has waited longest: a task
+arriving later can never take it first.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from types import TracebackType
+from typing import Any, Final
+
+from curio_traps import TaskLike, _current_task, _reschedule_tasks, _wait_on_queue
+
+from .errors import SyncUsageError
+
+__all__ = ["Lock", "RLock"]
+
+#: Owner of a lock between its release to a waiter and that waiter resuming.
+#: The lock counts as held, so no other task can take it in between.
+_HANDED_OVER: Final = object()
+
+
+class _OwnedLock:
+    """What ``Lock`` and ``RLock`` share: the owner and the FIFO of waiters."""
+
+    __slots__ = ("_owner", "_waiting")
+
+    def __init__(self) -> None:
+        self._owner: object = None
+        self._waiting: deque[Any] = deque()
+
+    def __repr__(self) -> str:
+        state = "locked" if self._owner is not None else "unlocked"
+        return f"<{type(self).__name__} [{state}, waiting:{len(self._waiting)}]>"
+
+    def locked(self) -> bool:
+        """Return ``True`` if some task holds the lock."""
+        return self._owner is not None
+
+    def _owned_by(self, task: TaskLike[Any]) -> bool:
+        return self._owner is task
+
+    async def _wait_for_owner(self, me: TaskLike[Any]) -> None:
+        """Queue behind the current holder; return holding the lock.
+
+        ``release`` hands the lock over before waking us, so once woken we own
+        it; a task cancelled while queued is dropped from the queue by the
+        kernel and leaves the lock as it found it.
+        """
+        await _wait_on_queue(self._waiting, "LOCK_ACQUIRE")
+        self._owner = me
+
+    async def _hand_over(self) -> None:
+        """Give the lock to the longest waiter, or free it if none waits."""
+        waiting = self._waiting
+        if waiting:
+            self._owner = _HANDED_OVER
+            await _reschedule_tasks(waiting, 1)
+        else:
+            self._owner = None
+
+    def _not_held_error(self) -> SyncUsageError:
+        if self._owner is None:
+            return SyncUsageError(f"{type(self).__name__}.release(): the lock is not held")
+        return SyncUsageError(
+            f"{type(self).__name__}.release(): the lock is held by another task, not this one"
+        )
+
+
+class Lock(_OwnedLock):
+    """A mutual exclusion lock for tasks (not for threads).
+
+    Not reentrant: a task acquiring a ``Lock`` it already holds gets a
+    ``RuntimeError`` instead of a deadlock (use :class:`RLock` to nest).
+    Prefer ``async with lock:``, which releases on every way out.
+    """
+
+    __slots__ = ()
+
+    async def acquire(self) -> bool:
+        """Wait until the lock is free, take it for this task and return ``True``."""
+        me = await _current_task()
+        owner = self._owner
+        if owner is None:
+            self._owner = me
+        elif owner is me:
+            raise SyncUsageError("Lock.acquire(): this task already holds the lock (use RLock)")
+        else:
+            await self._wait_for_owner(me)
+        return True
+
+    async def release(self) -> None:
+        """Release the lock held by this task, waking the longest waiter."""
+        me = await _current_task()
+        if self._owner is not me:
+            raise self._not_held_error()
+        if self._waiting:
+            await self._hand_over()
+        else:
+            self._owner = None
+
+    async def __aenter__(self) -> None:
+        me = await _current_task()
+        owner = self._owner
+        if owner is None:
+            self._owner = me
+        elif owner is me:
+            raise SyncUsageError("Lock.acquire(): this task already holds the lock (use RLock)")
+        else:
+            await self._wait_for_owner(me)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.release()
+
+    async def _release_for_wait(self) -> int:
+        """Release the lock for ``Condition.wait``; return what ``_reacquire`` restores."""
+        await self._hand_over()
+        return 1
+
+    async def _reacquire(self, me: TaskLike[Any], depth: int) -> None:
+        if self._owner is None:
+            self._owner = me
+        else:
+            await self._wait_for_owner(me)
+
+
+class RLock(_OwnedLock):
+    """A reentrant lock: the task holding it may acquire it again.
+
+    Each ``acquire`` must be matched by a ``release``; the lock is free again
+    when the last one is released.
+    """
+
+    __slots__ = ("_depth",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._depth = 0
+
+    def __repr__(self) -> str:
+        base = super().__repr__()
+        return f"{base[:-2]}, depth:{self._depth}]>"
+
+    async def acquire(self) -> bool:
+        """Take the lock (or one more level of it) for this task; return ``True``."""
+        me = await _current_task()
+        owner = self._owner
+        if owner is me:
+            self._depth += 1
+            return True
+        if owner is not None:
+            await self._wait_for_owner(me)
+        else:
+            self._owner = me
+        self._depth = 1
+        return True
+
+    async def release(self) -> None:
+        """Release one level; the last release frees the lock for the longest waiter."""
+        me = await _current_task()
+        if self._owner is not me:
+            raise self._not_held_error()
+        depth = self._depth - 1
+        self._depth = depth
+        if depth == 0:
+            await self._hand_over()
+
+    async def __aenter__(self) -> None:
+        await self.acquire()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.release()
+
+    async def _release_for_wait(self) -> int:
+        depth = self._depth
+        self._depth = 0
+        await self._hand_over()
+        return depth
+
+    async def _reacquire(self, me: TaskLike[Any], depth: int) -> None:
+        if self._owner is None:
+            self._owner = me
+        else:
+            await self._wait_for_owner(me)
+        self._depth = depth
