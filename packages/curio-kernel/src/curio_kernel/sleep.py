@@ -7,14 +7,14 @@ import types
 from collections.abc import Generator
 from typing import Any
 
-from curio_traps.traps import SLEEP, _clock, outside_kernel_error
+from curio_traps.traps import SLEEP, YIELD, _clock, outside_kernel_error
 
 __all__ = ["clock", "sleep"]
 
 
 @types.coroutine
-def sleep(seconds: float) -> Generator[Any, Any, float]:
-    """Sleep for *seconds*; 0 just lets the other ready tasks run.  Returns the clock.
+def sleep(seconds: float) -> Generator[Any, Any, None]:
+    """Sleep for *seconds*; 0 just lets the other ready tasks run.
 
     Written as a generator coroutine that yields the trap itself, so that a
     sleep costs one frame, not two (the switching benchmark measures this).
@@ -24,10 +24,9 @@ def sleep(seconds: float) -> Generator[Any, Any, float]:
     elif seconds != seconds or seconds < 0:
         raise ValueError(f"sleep() needs a non-negative number of seconds, got {seconds!r}")
     try:
-        now: float = yield (SLEEP, seconds)
+        yield YIELD if seconds == 0 else (SLEEP, seconds)
     except BaseException as exc:
         raise outside_kernel_error(exc)
-    return now
 
 
 def _check_seconds(seconds: object) -> None:

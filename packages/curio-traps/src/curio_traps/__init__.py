@@ -22,6 +22,7 @@ from .protocol import (
 )
 from .traps import (
     HANDLERS,
+    YIELD,
     _cancel_task,
     _clock,
     _current_task,
@@ -59,6 +60,7 @@ __all__ = [
     "TimeoutState",
     "TrapHandlers",
     "UncaughtTimeoutError",
+    "YIELD",
     "_cancel_task",
     "_clock",
     "_current_task",

@@ -44,6 +44,7 @@ __all__ = [
     "UNSET_TIMEOUT",
     "WAIT_ON_QUEUE",
     "WRITE_WAIT",
+    "YIELD",
     "_cancel_task",
     "_clock",
     "_current_task",
@@ -85,6 +86,10 @@ UNSET_TIMEOUT: Final = 14
 CLOCK: Final = 15
 RUN_IN_THREAD: Final = 16
 IO_RELEASE: Final = 17
+
+#: The trap of ``sleep(0)``, one shared tuple: a kernel may recognise it by
+#: identity and requeue the task without a handler call.
+YIELD: Final = (SLEEP, 0)
 
 #: Handler method name for each tag, in tag order.
 HANDLERS: Final[tuple[str, ...]] = (
@@ -262,13 +267,12 @@ def _sigwait(sigset: SignalWatcher) -> _Trap[int]:
 
 
 @types.coroutine
-def _sleep(seconds: float) -> _Trap[float]:
-    """Sleep *seconds* (0 just lets the other ready tasks run); return the clock."""
+def _sleep(seconds: float) -> _Trap[None]:
+    """Sleep *seconds* (0 just lets the other ready tasks run)."""
     try:
-        now: float = yield (SLEEP, seconds)
+        yield YIELD if seconds == 0 else (SLEEP, seconds)
     except BaseException as exc:
         raise outside_kernel_error(exc)
-    return now
 
 
 @types.coroutine
