@@ -35,9 +35,7 @@ class _SignalHub:
     def watch(self, sigset: SignalWatcher) -> None:
         """Start queuing *sigset*'s signals into ``sigset.pending``."""
         if threading.current_thread() is not threading.main_thread():
-            raise RuntimeError(
-                "signals can only be watched by a kernel running in the main thread"
-            )
+            raise RuntimeError("signals can only be watched by a kernel running in the main thread")
         for signo in sigset.signos:
             watchers = self.watchers.get(signo)
             if watchers is None:

@@ -12,6 +12,7 @@ on, which is all that cancellation and timeouts need.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import heapq
 import itertools
@@ -30,6 +31,7 @@ from typing import Any, Final, TypeVar
 from curio_traps import (
     HANDLERS,
     SUSPEND,
+    YIELD,
     CancelledError,
     FileLike,
     KernelQueue,
@@ -39,7 +41,6 @@ from curio_traps import (
     TaskTimeout,
     TimeoutCancellationError,
     TimeoutState,
-    YIELD,
     running_kernel,
     set_running_kernel,
 )
@@ -67,8 +68,9 @@ def _unwait_queue(task: Task[Any]) -> None:
 
 
 def _unwait_timer(task: Task[Any]) -> None:
-    task._timer[2] = None
-    task._timer = None
+    if task._timer is not None:
+        task._timer[2] = None
+        task._timer = None
 
 
 def _to_exception(exc: type[BaseException] | BaseException) -> BaseException:
@@ -163,10 +165,11 @@ class Kernel:
     def run(
         self, coro: Coroutine[Any, Any, T] | None = None, pdb: bool = False, log_errors: bool = True
     ) -> T | None:
-        """Run until every non-daemonic task has ended; return *coro*'s result or raise its exception.
+        """Run until every non-daemonic task has ended.
 
-        With *pdb*, a task that crashes opens the debugger post-mortem; with
-        *log_errors*, crashes nobody is waiting for are logged.
+        Returns *coro*'s result or raises its exception.  With *pdb*, a task
+        that crashes opens the debugger post-mortem; with *log_errors*,
+        crashes nobody is waiting for are logged.
         """
         if self._running or running_kernel() is not None:
             raise RuntimeError("Kernel.run() cannot be called inside a running kernel")
@@ -349,12 +352,13 @@ class Kernel:
 
     def _wake_selector(self) -> None:
         """Interrupt a poll in progress; safe from any thread."""
-        try:
+        # A full buffer already holds wake-ups; a closed kernel needs none.
+        with contextlib.suppress(OSError):
             self._wake_send.send(b"\0")
-        except OSError:
-            pass  # the buffer is full of wake-ups already, or the kernel is closed
 
-    def _wake(self, task: Task[Any], value: object = None, exc: BaseException | None = None) -> None:
+    def _wake(
+        self, task: Task[Any], value: object = None, exc: BaseException | None = None
+    ) -> None:
         """Make *task* ready, to resume with *value* or *exc*."""
         task._unwait = None
         task._wait_obj = None
@@ -401,7 +405,7 @@ class Kernel:
 
     def _report_crash(self, task: Task[Any], exc: BaseException, joined: bool) -> None:
         if self._pdb:
-            import pdb
+            import pdb  # noqa: T100 - Kernel.run(pdb=True) asks for the debugger
 
             pdb.post_mortem(exc.__traceback__)
         elif self._log_errors and not joined and task is not self._main:
@@ -446,7 +450,8 @@ class Kernel:
             heapq.heappop(timers)
         if not timers:
             return None
-        return max(0.0, timers[0][0] - time.monotonic())
+        deadline: float = timers[0][0]
+        return max(0.0, deadline - time.monotonic())
 
     def _add_timer(self, deadline: float, task: Task[Any], kind: int) -> list[Any]:
         entry = [deadline, next(self._seq), task, kind]
@@ -559,10 +564,8 @@ class Kernel:
 
     def _forget_fd(self, fd: int) -> None:
         self._io.pop(fd, None)
-        try:
+        with contextlib.suppress(KeyError, ValueError, OSError):
             self._selector.unregister(fd)
-        except (KeyError, ValueError, OSError):
-            pass
 
     # ------------------------------------------------------------------ interrupts
 
@@ -572,7 +575,9 @@ class Kernel:
         self._saved_wakeup = -1
         if threading.current_thread() is not threading.main_thread():
             return
-        self._saved_wakeup = signal.set_wakeup_fd(self._wake_send.fileno(), warn_on_full_buffer=False)
+        self._saved_wakeup = signal.set_wakeup_fd(
+            self._wake_send.fileno(), warn_on_full_buffer=False
+        )
         if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             self._saved_sigint = signal.signal(signal.SIGINT, self._on_sigint)
 
@@ -658,11 +663,15 @@ class Kernel:
     def _io_entry(self, fd: int, fileobj: FileLike | int) -> _IOEntry:
         """The wait record of *fd*, fresh if *fd* now belongs to another object."""
         entry = self._io.get(fd)
-        if entry is not None and entry.fileobj is not fileobj:
-            if entry.reader is None and entry.writer is None:
-                # The old object was closed and its number reused.
-                self._forget_fd(fd)
-                entry = None
+        if (
+            entry is not None
+            and entry.fileobj is not fileobj
+            and entry.reader is None
+            and entry.writer is None
+        ):
+            # The old object was closed and its number reused.
+            self._forget_fd(fd)
+            entry = None
         if entry is None:
             entry = self._io[fd] = _IOEntry(fileobj)
         return entry

@@ -19,14 +19,15 @@ def sleep(seconds: float) -> Generator[Any, Any, None]:
     Written as a generator coroutine that yields the trap itself, so that a
     sleep costs one frame, not two (the switching benchmark measures this).
     """
-    if seconds.__class__ is not int and seconds.__class__ is not float:
+    cls = seconds.__class__
+    if cls is not float and cls is not int:
         _check_seconds(seconds)
     elif seconds != seconds or seconds < 0:
         raise ValueError(f"sleep() needs a non-negative number of seconds, got {seconds!r}")
     try:
         yield YIELD if seconds == 0 else (SLEEP, seconds)
     except BaseException as exc:
-        raise outside_kernel_error(exc)
+        raise outside_kernel_error(exc)  # noqa: B904 - it chains exc itself
 
 
 def _check_seconds(seconds: object) -> None:

@@ -62,6 +62,21 @@ class Task(Generic[T]):
 
     id: int
     name: str
+    # Kernel bookkeeping (only the kernel reads or writes these).
+    _send: Callable[[Any], Any]
+    _throw: Callable[[BaseException], Any]
+    _next_value: Any
+    _next_exc: BaseException | None
+    _result: Any
+    _exception: BaseException | None
+    _joiners: list[tuple[Task[Any], bool]] | None
+    _cancel_pending: BaseException | None
+    _unwait: Callable[[Task[Any]], None] | None
+    _wait_obj: Any
+    _timer: list[Any] | None
+    _timeout: float | None
+    _inner_timeout: float | None
+    _watched: Any
     coro: Coroutine[Any, Any, T]
     parent: Task[Any] | None
     daemon: bool
@@ -114,11 +129,14 @@ class Task(Generic[T]):
     @property
     def exception(self) -> BaseException | None:
         """The exception the task ended with, or ``None``."""
-        return cast(BaseException | None, self._exception)
+        return self._exception
 
     @property
     def result(self) -> T:
-        """The task's return value; ``RuntimeError`` if it has not ended, ``TaskError`` if it failed."""
+        """The task's return value.
+
+        ``RuntimeError`` if it has not ended, ``TaskError`` if it failed.
+        """
         if not self.terminated:
             raise RuntimeError(f"task {self.id} ({self.name}) has not ended yet")
         if self._exception is not None:
@@ -126,7 +144,10 @@ class Task(Generic[T]):
         return cast(T, self._result)
 
     async def join(self) -> T:
-        """Wait for the task to end; return its value or raise ``TaskError`` chained to its exception."""
+        """Wait for the task to end; return its value.
+
+        Raises ``TaskError`` chained to the task's exception if it failed.
+        """
         return await _join_task(self)
 
     async def cancel(self, *, exc: type[BaseException] | BaseException = CancelledError) -> bool:
@@ -160,7 +181,7 @@ def _check_coroutine(coro: object, what: str) -> None:
     """Refuse anything that is not a fresh coroutine, naming the problem."""
     if coro.__class__ is CoroutineType:
         # The common case, checked inline: spawn's cost is on the benchmark.
-        if coro.cr_frame is not None and not coro.cr_suspended and not coro.cr_running:  # type: ignore[attr-defined]
+        if coro.cr_frame is not None and not coro.cr_suspended and not coro.cr_running:
             return
         raise RuntimeError(f"{what}: coroutine {coro!r} was already started; a coroutine runs once")
     if not _is_coroutine(coro):
@@ -176,10 +197,10 @@ async def spawn(coro: Coroutine[Any, Any, T], /, *, daemon: bool = False) -> Tas
 async def spawn(
     corofunc: Callable[[Unpack[Ts]], Coroutine[Any, Any, T]],
     /,
-    *args: Unpack[Ts],
+    *args: *Ts,
     daemon: bool = False,
 ) -> Task[T]: ...
-async def spawn(coro: Any, /, *args: Any, daemon: bool = False) -> Task[Any]:
+async def spawn(coro: Any, /, *args: Any, daemon: bool = False) -> Task[Any]:  # type: ignore[misc]
     """Start a new task and return it once it has run its first step.
 
     Takes a coroutine, or (as in curio 1.x) a coroutine function and its

@@ -34,7 +34,9 @@ R = TypeVar("R")
 
 
 class TimeoutAfter(Generic[R]):
-    """An ``async with`` block bounded in time; made by :func:`timeout_after` or :func:`ignore_after`.
+    """An ``async with`` block bounded in time.
+
+    Made by :func:`timeout_after` or :func:`ignore_after`.
 
     After the block, ``expired`` tells whether its own deadline passed.
     """
@@ -126,7 +128,7 @@ def timeout_after(
 ) -> Awaitable[T]: ...
 def timeout_after(
     seconds: float | None, coro: Any = None, /, *args: Any
-) -> TimeoutAfter[None] | Coroutine[Any, Any, Any]:
+) -> TimeoutAfter[None] | Awaitable[Any]:
     """Bound a block (``async with timeout_after(s):``) or a coroutine to *seconds*.
 
     On expiry ``TaskTimeout`` is raised out of the block, or by the awaited
@@ -154,7 +156,7 @@ def ignore_after(
 ) -> Coroutine[Any, Any, T | R]: ...
 def ignore_after(
     seconds: float | None, coro: Any = None, /, *args: Any, timeout_result: Any = None
-) -> TimeoutAfter[Any] | Coroutine[Any, Any, Any]:
+) -> TimeoutAfter[Any] | Awaitable[Any]:
     """Like :func:`timeout_after`, but expiry just ends the block quietly.
 
     Around a coroutine, returns its result, or *timeout_result* on expiry; as

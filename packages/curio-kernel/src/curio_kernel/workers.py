@@ -68,9 +68,7 @@ async def run_in_process(callable: Callable[P, T], *args: P.args, **kwargs: P.kw
     """
     ctx = _context()
     receiver, sender = ctx.Pipe(duplex=False)
-    process = ctx.Process(
-        target=_child_main, args=(sender, callable, args, kwargs), daemon=True
-    )
+    process = ctx.Process(target=_child_main, args=(sender, callable, args, kwargs), daemon=True)
     try:
         await _run_in_thread(process.start)
         sender.close()

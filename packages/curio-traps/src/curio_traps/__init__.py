@@ -47,6 +47,7 @@ from .traps import (
 __all__ = [
     "HANDLERS",
     "SUSPEND",
+    "YIELD",
     "CancelledError",
     "CurioError",
     "FileLike",
@@ -60,7 +61,6 @@ __all__ = [
     "TimeoutState",
     "TrapHandlers",
     "UncaughtTimeoutError",
-    "YIELD",
     "_cancel_task",
     "_clock",
     "_current_task",

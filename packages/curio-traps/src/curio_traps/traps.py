@@ -62,8 +62,8 @@ __all__ = [
     "_spawn",
     "_unset_timeout",
     "_wait_on_queue",
-    "outside_kernel_error",
     "_write_wait",
+    "outside_kernel_error",
 ]
 
 T = TypeVar("T")
