@@ -142,6 +142,7 @@ class Kernel:
         self._closed = False
         self._deadlocked = False
         self._main: Task[Any] | None = None
+        self._monitor: object | None = None
         self._handlers: list[Callable[[Any], object]] = [getattr(self, name) for name in HANDLERS]
 
     # ------------------------------------------------------------------ public API
@@ -176,6 +177,10 @@ class Kernel:
         self._check_open()
         main = self._main = self.add_task(coro) if coro is not None else None
         self._pdb, self._log_errors = pdb, log_errors
+        if self.with_monitor and self._monitor is None:
+            from .monitor import attach_monitor
+
+            self._monitor = attach_monitor(self)
         self._enter()
         try:
             self._loop()
@@ -200,6 +205,16 @@ class Kernel:
                 ) from main._exception
             raise main._exception
         return main._result  # type: ignore[no-any-return]
+
+    @property
+    def tasks(self) -> list[Task[Any]]:
+        """The tasks that have not ended yet, oldest first (a snapshot)."""
+        return list(self._tasks.values())
+
+    @property
+    def current(self) -> Task[Any] | None:
+        """The task running right now, if any."""
+        return self._current
 
     def stop(self) -> None:
         """Ask the kernel to stop soon; safe from another thread or a task."""
