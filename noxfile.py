@@ -1,0 +1,234 @@
+"""Every check a developer or CI runs on curio.
+
+``nox`` alone runs the default sessions, which are exactly what CI runs::
+
+    tests-3.11/3.12/3.13  pytest over tests/ on each interpreter the machine has
+    lint                 ruff, ruff format, actionlint, zizmor, shellcheck, validate-pyproject
+                         and twine check
+    typing               mypy --strict over every package (and the examples)
+    build                sdist and wheel of every distribution into dist/
+    split                curio-traps + curio-kernel + curio-sync alone, from the wheels
+
+Sessions run on request only: ``nox -s bench`` (benchmarks against asyncio, uvloop and
+trio) and ``nox -s demo`` (the README's demonstration).
+
+Each session makes its own virtual environment and installs what it needs, so a machine
+with Python 3.11+ and ``pip install nox`` is enough.  Interpreters are never downloaded; a
+missing one skips its session locally and is an error when ``CI`` is set.  Tool versions
+come from the ``[dependency-groups]`` of the workspace ``pyproject.toml``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+
+import nox
+from nox.command import CommandFailed
+
+nox.needs_version = ">=2025.10.14"  # --download-python and `requires=`
+
+ROOT = Path(__file__).resolve().parent
+PACKAGES = ROOT / "packages"
+DIST = ROOT / "dist"
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+PYTHONS = ["3.11", "3.12", "3.13"]
+PYTEST = ("pytest", "-p", "no:cacheprovider", "--import-mode=importlib")
+
+#: The distributions proven to work on their own by the ``split`` session.
+SPLIT_DISTRIBUTIONS = ("curio-traps", "curio-kernel", "curio-sync")
+
+
+def _ci() -> bool:
+    """Whether we run under CI (GitHub sets ``CI=true``; ``.ci/run`` sets ``CI=1``)."""
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+nox.options.sessions = ["tests", "lint", "typing", "build", "split"]
+nox.options.error_on_missing_interpreters = _ci()
+nox.options.download_python = "never"
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _distributions() -> dict[str, Path]:
+    """Map each distribution name to its folder, in dependency-friendly (sorted) order."""
+    found: dict[str, Path] = {}
+    for pyproject in sorted(PACKAGES.glob("*/pyproject.toml")):
+        with pyproject.open("rb") as f:
+            name = tomllib.load(f)["project"]["name"]
+        found[name] = pyproject.parent
+    return found
+
+
+def _version(distribution: str) -> str:
+    """The static version in a distribution's pyproject.toml."""
+    with (_distributions()[distribution] / "pyproject.toml").open("rb") as f:
+        version: str = tomllib.load(f)["project"]["version"]
+    return version
+
+
+def _wheel_name(distribution: str) -> str:
+    """The file-name stem of a distribution in wheels and sdists (PEP 427/625)."""
+    return distribution.replace("-", "_")
+
+
+def _install_groups(session: nox.Session, *groups: str) -> None:
+    """Install the pinned tools of the named dependency groups."""
+    session.install(*nox.project.dependency_groups(PYPROJECT, *groups))
+
+
+def _install_workspace(session: nox.Session) -> None:
+    """Install every distribution from the working tree (non-editable, like a user gets it).
+
+    The packages are built with the session's own hatchling and installed with
+    ``--no-index``, so each one comes from this tree and never from an index.
+    """
+    build_requires = _build_requires()
+    session.install(*build_requires)
+    session.install(
+        "--no-build-isolation",
+        "--no-index",
+        "--force-reinstall",
+        *(str(path) for path in _distributions().values()),
+    )
+
+
+def _build_requires() -> list[str]:
+    """The union of every distribution's ``[build-system] requires``."""
+    requires: set[str] = set()
+    for path in _distributions().values():
+        with (path / "pyproject.toml").open("rb") as f:
+            requires.update(tomllib.load(f)["build-system"]["requires"])
+    return sorted(requires)
+
+
+def _dist_files(distributions: Iterable[str]) -> list[Path]:
+    """The sdist and wheel of each distribution at its current version in dist/.
+
+    Fails the session with a clear message when one is missing.
+    """
+    files: list[Path] = []
+    for distribution in distributions:
+        stem = f"{_wheel_name(distribution)}-{_version(distribution)}"
+        for pattern in (f"{stem}.tar.gz", f"{stem}-*.whl"):
+            matches = sorted(DIST.glob(pattern))
+            if len(matches) != 1:
+                raise ValueError(
+                    f"dist/ should hold exactly one {pattern}, found {len(matches)}: "
+                    "run `nox -s build` first"
+                )
+            files.extend(matches)
+    return files
+
+
+# --- default sessions ---------------------------------------------------------------------
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """Run the whole test suite against the packages installed from the working tree."""
+    _install_groups(session, "test")
+    _install_workspace(session)
+    session.run(*PYTEST, *session.posargs)
+
+
+@nox.session(requires=["build"])
+def lint(session: nox.Session) -> None:
+    """Style, workflows and packaging metadata; every check runs, then failures are listed."""
+    _install_groups(session, "lint")
+    pyprojects = [str(ROOT / "pyproject.toml")]
+    pyprojects += [str(path / "pyproject.toml") for path in _distributions().values()]
+    workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.y*ml"))
+    zizmor_mode = [] if os.environ.get("GH_TOKEN") else ["--offline"]
+    checks: list[tuple[str, list[str]]] = [
+        ("ruff check", ["ruff", "check", "."]),
+        ("ruff format", ["ruff", "format", "--check", "."]),
+        ("actionlint", ["actionlint", *workflows]),
+        ("shellcheck", ["shellcheck", str(ROOT / ".ci" / "run")]),
+        ("zizmor", ["zizmor", *zizmor_mode, str(ROOT / ".github")]),
+        ("validate-pyproject", ["validate-pyproject", *pyprojects]),
+        ("twine check", ["twine", "check", "--strict", *map(str, _dist_files(_distributions()))]),
+    ]
+    failed: list[str] = []
+    for name, command in checks:
+        try:
+            session.run(*command)
+        except CommandFailed:
+            failed.append(name)
+    if failed:
+        session.error(f"failed: {', '.join(failed)}")
+
+
+@nox.session
+def typing(session: nox.Session) -> None:
+    """mypy --strict (settings in pyproject.toml) over every package's source and the examples."""
+    _install_groups(session, "typing")
+    targets: list[str] = []
+    for name, path in _distributions().items():
+        if any((path / "src").rglob("*.py")):
+            targets.append(str(path / "src"))
+        else:
+            session.warn(f"{name} has no Python source yet: nothing to check there")
+    examples = ROOT / "docs" / "examples"
+    if any(examples.glob("*.py")):
+        targets.append(str(examples))
+    session.run("mypy", *targets, *session.posargs)
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build the sdist and the wheel of every distribution into a clean dist/."""
+    _install_groups(session, "build")
+    shutil.rmtree(DIST, ignore_errors=True)
+    for path in _distributions().values():
+        session.run("python", "-m", "build", "--outdir", str(DIST), str(path))
+    files = _dist_files(_distributions())
+    session.log(f"built {len(files)} files into {DIST.relative_to(ROOT)}/")
+
+
+@nox.session(requires=["build"])
+def split(session: nox.Session) -> None:
+    """Prove the split: curio-traps, curio-kernel and curio-sync alone, from the wheels only.
+
+    The environment gets those three distributions from dist/ with ``--no-index`` (nothing
+    from an index, nothing from the working tree) plus the test tools, then runs
+    tests/split/ (which also proves the other packages are absent) and tests/sync/.
+    """
+    _install_groups(session, "test")
+    _dist_files(SPLIT_DISTRIBUTIONS)  # fail clearly if a wheel is missing
+    session.install("--no-index", "--find-links", str(DIST), *SPLIT_DISTRIBUTIONS)
+    suites = [str(ROOT / "tests" / "split")]
+    if (ROOT / "tests" / "sync").is_dir():
+        suites.append(str(ROOT / "tests" / "sync"))
+    else:
+        session.warn("tests/sync/ does not exist yet: only tests/split/ runs")
+    # tests/split/test_isolation.py only runs where this variable says it is the split.
+    session.run(*PYTEST, *suites, *session.posargs, env={"CURIO_SPLIT_ENV": "1"})
+
+
+# --- sessions run on request ------------------------------------------------------------
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Benchmarks of curio against asyncio, asyncio on uvloop, and trio (CPU time)."""
+    _install_groups(session, "bench")
+    _install_workspace(session)
+    session.run("python", "tests/benchmarks/run.py", *session.posargs)
+
+
+@nox.session(default=False)
+def demo(session: nox.Session) -> None:
+    """The README's demonstration: the kernel at work, in about two seconds."""
+    _install_workspace(session)
+    session.run("python", "docs/examples/demo.py", *session.posargs)
+
+
+# Sessions added later by their issues: `docs` (Sphinx with -W), `downstream` (type-checking
+# a sample application against the wheels) and `wheels` (the meta-package from the wheels
+# alone).  They reuse the helpers above: `_install_groups`, `_install_workspace`, `_dist_files`.
