@@ -1,0 +1,387 @@
+"""Socket: a socket whose blocking operations are coroutines.
+
+Every operation is tried at once and waits for the kernel only when the
+socket says it would block, so data that is already there costs one system
+call and no trip through the kernel.
+"""
+
+from __future__ import annotations
+
+import errno
+import functools
+import os
+import socket as _socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeAlias, cast, overload
+
+from curio_traps import _io_release, _read_wait, _run_in_thread, _sleep, _write_wait
+
+from ._wouldblock import READ_RETRY, SEND_RETRY, SSL_WANT_READ, SSL_WANT_WRITE
+from .socket_stream import SocketStream
+from .stream import Stream
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer, WriteableBuffer
+
+    #: What ``connect``, ``bind`` and ``sendto`` take: a tuple for IP families,
+    #: a path for Unix sockets.
+    Address: TypeAlias = tuple[Any, ...] | str | ReadableBuffer
+
+__all__ = ["Socket"]
+
+#: connect_ex() results that mean "the connection is under way, wait until writable".
+_IN_PROGRESS = frozenset({errno.EINPROGRESS, errno.EALREADY, errno.EINTR})
+_IP_FAMILIES = frozenset({_socket.AF_INET, _socket.AF_INET6})
+#: Host strings the socket module understands without any lookup.
+_SPECIAL_HOSTS = frozenset({"", "<broadcast>"})
+#: Back-off of a Unix-socket connect whose listener's backlog is full (seconds).
+_BACKLOG_RETRY_FIRST = 0.001
+_BACKLOG_RETRY_MAX = 0.1
+
+
+def _closed(*args: object) -> NoReturn:
+    """Stand-in for the socket's methods once the curio Socket is closed."""
+    raise OSError(errno.EBADF, "I/O operation on a closed socket")
+
+
+class Socket:
+    """Wrap *sockobj* (a ``socket.socket`` or ``ssl.SSLSocket``) for use in curio tasks.
+
+    The socket is put in non-blocking mode.  The methods that could block
+    are coroutines; every other attribute is the wrapped socket's own.  With
+    *do_handshake_on_connect* (used by :mod:`curio_net.ssl`), a successful
+    :meth:`connect` of an SSL socket also runs its TLS handshake.
+    """
+
+    __slots__ = ("__weakref__", "_handshake_on_connect", "_recv", "_recv_into", "_send", "_socket")
+
+    _recv: Callable[[int, int], bytes]
+    _recv_into: Callable[[WriteableBuffer, int, int], int]
+    _send: Callable[[ReadableBuffer, int], int]
+
+    def __init__(self, sockobj: _socket.socket, *, do_handshake_on_connect: bool = False) -> None:
+        given: object = sockobj
+        if isinstance(given, Socket):
+            raise TypeError("Socket() got a curio Socket; it is already wrapped")
+        if not isinstance(given, _socket.socket):
+            raise TypeError(f"Socket() needs a socket.socket, got {type(given).__name__}")
+        if sockobj.fileno() < 0:
+            raise OSError(errno.EBADF, "Socket() needs an open socket; this one is closed")
+        sockobj.setblocking(False)
+        self._socket = sockobj
+        self._handshake_on_connect = do_handshake_on_connect
+        # Bound methods of the hot paths, looked up once.
+        self._recv = sockobj.recv
+        self._recv_into = sockobj.recv_into
+        self._send = sockobj.send
+
+    def __repr__(self) -> str:
+        return f"<curio_io.Socket {self._socket!r}>"
+
+    def __getattr__(self, name: str) -> Any:
+        """Everything not redefined here is the wrapped socket's attribute."""
+        if name == "_socket":  # only while half-constructed
+            raise AttributeError(name)
+        return getattr(self._socket, name)
+
+    # ------------------------------------------------------------------ receiving
+
+    async def recv(self, maxbytes: int, flags: int = 0) -> bytes:
+        """Receive up to *maxbytes* bytes; ``b''`` once the peer has closed its side."""
+        while True:
+            try:
+                return self._recv(maxbytes, flags)
+            except READ_RETRY:
+                await _read_wait(self._socket)
+            except SSL_WANT_WRITE:
+                await _write_wait(self._socket)
+
+    async def recv_into(self, buffer: WriteableBuffer, nbytes: int = 0, flags: int = 0) -> int:
+        """Receive up to *nbytes* (all of *buffer* if 0) into *buffer*; return the count."""
+        while True:
+            try:
+                return self._recv_into(buffer, nbytes, flags)
+            except READ_RETRY:
+                await _read_wait(self._socket)
+            except SSL_WANT_WRITE:
+                await _write_wait(self._socket)
+
+    async def recvfrom(self, maxsize: int, flags: int = 0) -> tuple[bytes, Any]:
+        """Receive up to *maxsize* bytes; return ``(data, sender_address)``."""
+        while True:
+            try:
+                return self._socket.recvfrom(maxsize, flags)
+            except READ_RETRY:
+                await _read_wait(self._socket)
+
+    async def recvfrom_into(
+        self, buffer: WriteableBuffer, nbytes: int = 0, flags: int = 0
+    ) -> tuple[int, Any]:
+        """Receive into *buffer*; return ``(nbytes, sender_address)``."""
+        while True:
+            try:
+                return self._socket.recvfrom_into(buffer, nbytes, flags)
+            except READ_RETRY:
+                await _read_wait(self._socket)
+
+    async def recvmsg(
+        self, bufsize: int, ancbufsize: int = 0, flags: int = 0
+    ) -> tuple[bytes, list[tuple[int, int, bytes]], int, Any]:
+        """Receive normal and ancillary data: ``(data, ancdata, msg_flags, address)``."""
+        while True:
+            try:
+                return self._socket.recvmsg(bufsize, ancbufsize, flags)
+            except READ_RETRY:
+                await _read_wait(self._socket)
+
+    async def recvmsg_into(
+        self, buffers: list[WriteableBuffer], ancbufsize: int = 0, flags: int = 0
+    ) -> tuple[int, list[tuple[int, int, bytes]], int, Any]:
+        """Receive into *buffers*: ``(nbytes, ancdata, msg_flags, address)``."""
+        while True:
+            try:
+                return self._socket.recvmsg_into(buffers, ancbufsize, flags)
+            except READ_RETRY:
+                await _read_wait(self._socket)
+
+    # ------------------------------------------------------------------ sending
+
+    async def send(self, data: ReadableBuffer, flags: int = 0) -> int:
+        """Send some of *data*; return how many bytes went (possibly fewer than all)."""
+        while True:
+            try:
+                return self._send(data, flags)
+            except SEND_RETRY:
+                await _write_wait(self._socket)
+            except SSL_WANT_READ:
+                await _read_wait(self._socket)
+
+    async def sendall(self, data: ReadableBuffer, flags: int = 0) -> None:
+        """Send all of *data*, waiting while the peer does not keep up (backpressure).
+
+        If the task is cancelled or times out part way, the exception's
+        ``bytes_sent`` attribute tells how much of *data* was sent.
+        """
+        send = self._send
+        try:
+            sent = send(data, flags)
+        except SEND_RETRY:
+            sent = 0
+        except SSL_WANT_READ:
+            sent = 0
+        if type(data) is bytes and sent == len(data):
+            return
+        view = memoryview(data).cast("B")
+        total = len(view)
+        try:
+            while sent < total:
+                try:
+                    sent += send(view[sent:], flags)
+                except SEND_RETRY:
+                    await _write_wait(self._socket)
+                except SSL_WANT_READ:
+                    await _read_wait(self._socket)
+        except BaseException as exc:
+            exc.bytes_sent = sent  # type: ignore[attr-defined]
+            raise
+        finally:
+            view.release()
+
+    @overload
+    async def sendto(self, data: ReadableBuffer, address: Address, /) -> int: ...
+    @overload
+    async def sendto(self, data: ReadableBuffer, flags: int, address: Address, /) -> int: ...
+    async def sendto(
+        self, data: ReadableBuffer, flags_or_address: Any, address: Any = None, /
+    ) -> int:
+        """Send a datagram: ``sendto(data, address)`` or ``sendto(data, flags, address)``."""
+        args = (data, flags_or_address) if address is None else (data, flags_or_address, address)
+        while True:
+            try:
+                return self._socket.sendto(*args)
+            except SEND_RETRY:
+                await _write_wait(self._socket)
+
+    async def sendmsg(
+        self,
+        buffers: list[ReadableBuffer] | tuple[ReadableBuffer, ...],
+        ancdata: list[tuple[int, int, ReadableBuffer]] | tuple[tuple[int, int, bytes], ...] = (),
+        flags: int = 0,
+        address: Address | None = None,
+    ) -> int:
+        """Send normal and ancillary data (file descriptors, credentials); return bytes sent."""
+        raw = self._socket
+        while True:
+            try:
+                if address is None:
+                    return raw.sendmsg(buffers, ancdata, flags)
+                return raw.sendmsg(buffers, ancdata, flags, address)
+            except SEND_RETRY:
+                await _write_wait(raw)
+
+    # ------------------------------------------------------------------ connections
+
+    async def accept(self) -> tuple[Socket, Any]:
+        """Wait for a connection; return ``(client_socket, client_address)``."""
+        raw = self._socket
+        while True:
+            try:
+                client, address = raw.accept()
+            except READ_RETRY:
+                await _read_wait(raw)
+                continue
+            return Socket(client), address
+
+    async def connect(self, address: Address) -> None:
+        """Connect to *address*; a host name is looked up in a worker thread.
+
+        For an SSL socket made with ``do_handshake_on_connect``, the TLS
+        handshake follows.
+        """
+        err = await self._connect(address)
+        if err:
+            raise OSError(err, f"{os.strerror(err)} (connecting to {address!r})")
+        if self._handshake_on_connect:
+            await self.do_handshake()
+
+    async def connect_ex(self, address: Address) -> int:
+        """Like :meth:`connect`, but return an ``errno`` code (0 on success) instead of raising."""
+        err = await self._connect(address)
+        if not err and self._handshake_on_connect:
+            await self.do_handshake()
+        return err
+
+    async def _connect(self, address: Address) -> int:
+        raw = self._socket
+        address = await self._resolve(address)
+        delay = _BACKLOG_RETRY_FIRST
+        while True:
+            err = raw.connect_ex(address)
+            if err in _IN_PROGRESS:
+                await _write_wait(raw)
+                return raw.getsockopt(_socket.SOL_SOCKET, _socket.SO_ERROR)
+            if err == errno.EAGAIN and raw.family == _socket.AF_UNIX:
+                # The listener's backlog is full: nothing to wait on, so retry.
+                await _sleep(delay)
+                delay = min(delay * 2, _BACKLOG_RETRY_MAX)
+                continue
+            return err
+
+    async def _resolve(self, address: Address) -> Address:
+        """Look up a host name in a worker thread, so ``connect`` never blocks the kernel."""
+        raw = self._socket
+        if raw.family not in _IP_FAMILIES or not isinstance(address, tuple) or len(address) < 2:
+            return address
+        host = address[0]
+        if not isinstance(host, str) or host in _SPECIAL_HOSTS:
+            return address
+        try:
+            _socket.inet_pton(raw.family, host)
+        except OSError:
+            pass
+        else:
+            return address
+        infos = await _run_in_thread(
+            functools.partial(
+                _socket.getaddrinfo, host, address[1], raw.family, raw.type, raw.proto
+            )
+        )
+        found: tuple[Any, ...] = infos[0][4]
+        return found
+
+    async def do_handshake(self) -> None:
+        """Run the TLS handshake of a socket wrapped by :mod:`curio_net.ssl`."""
+        raw = self._socket
+        handshake = getattr(raw, "do_handshake", None)
+        if handshake is None:
+            raise TypeError("do_handshake() needs an SSL socket (wrap it with curio_net.ssl)")
+        while True:
+            try:
+                handshake()
+                return
+            except SSL_WANT_READ:
+                await _read_wait(raw)
+            except SSL_WANT_WRITE:
+                await _write_wait(raw)
+
+    async def close(self) -> None:
+        """Close the socket (again is harmless); the kernel forgets it first."""
+        raw = self._socket
+        self._recv = self._recv_into = self._send = _closed
+        if raw.fileno() >= 0:
+            try:
+                await _io_release(raw)
+            finally:
+                raw.close()
+
+    async def __aenter__(self) -> Socket:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # ------------------------------------------------------------------ files and modes
+
+    def makefile(self, mode: str, buffering: int = 0) -> Stream:
+        """A :class:`Stream` reading (``'rb'``) or writing (``'wb'``) this socket.
+
+        Like the standard library's ``makefile``, the socket stays open until
+        both it and the stream are closed.
+        """
+        if mode not in ("rb", "wb"):
+            raise ValueError(f"makefile() mode must be 'rb' or 'wb', got {mode!r}")
+        if self._socket.fileno() < 0:
+            _closed()
+        file = self._socket.makefile(cast(Literal["rb", "wb"], mode), buffering)
+        return Stream(file)
+
+    def make_streams(self, buffering: int = 0) -> tuple[Stream, Stream]:
+        """Return ``(reader, writer)``: :meth:`makefile` streams for each direction."""
+        return self.makefile("rb", buffering), self.makefile("wb", buffering)
+
+    def as_stream(self) -> SocketStream:
+        """A :class:`SocketStream` over this socket: file-style reads and writes, no copy.
+
+        Closing the stream closes the socket.
+        """
+        if self._socket.fileno() < 0:
+            _closed()
+        return SocketStream(self._socket)
+
+    @contextmanager
+    def blocking(self) -> Iterator[_socket.socket]:
+        """Put the socket in blocking mode for synchronous code; yield the raw socket."""
+        raw = self._socket
+        raw.setblocking(True)
+        try:
+            yield raw
+        finally:
+            if raw.fileno() >= 0:
+                raw.setblocking(False)
+
+    def settimeout(self, seconds: float | None) -> None:
+        """Refuse a timeout: it would make the socket block the kernel.
+
+        ``settimeout(0)`` is accepted and changes nothing.  Bound an
+        operation with ``timeout_after()`` instead.
+        """
+        if seconds != 0:
+            raise ValueError(
+                "a curio Socket stays non-blocking: bound operations with timeout_after() "
+                "instead of settimeout()"
+            )
+
+    def setblocking(self, flag: bool) -> None:
+        """Refuse blocking mode (use :meth:`blocking` for synchronous code)."""
+        if flag:
+            raise ValueError(
+                "a curio Socket stays non-blocking: use 'with sock.blocking() as raw:' "
+                "to hand it to synchronous code"
+            )
