@@ -1,0 +1,110 @@
+"""Fixtures for the subprocess tests: child commands, and leak checks around every test."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator
+
+import pytest
+
+
+def _python(code: str) -> list[str]:
+    return [sys.executable, "-c", code]
+
+
+def _open_fds() -> set[int]:
+    for path in ("/proc/self/fd", "/dev/fd"):
+        if os.path.isdir(path):
+            return {int(name) for name in os.listdir(path)}
+    raise RuntimeError("no way to list the open descriptors here")
+
+
+def _children() -> list[int]:
+    """The process ids whose parent is this process (Linux only: empty elsewhere)."""
+    me = os.getpid()
+    found = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+        except OSError:
+            continue  # it ended meanwhile
+        if int(fields[1]) == me:
+            found.append(int(entry))
+    return found
+
+
+@pytest.fixture(autouse=True)
+def no_leaks() -> Iterator[None]:
+    """Fail a test that leaves a descriptor open or a child process behind.
+
+    A child still running, or exited but never reaped (a zombie), is a leak
+    whichever way the test ended; it is killed and reaped here so that one
+    failure does not spill into the next test.
+    """
+    before = _open_fds()
+    yield
+    leftovers = []
+    for pid in _children():
+        leftovers.append(pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+    with contextlib.suppress(ChildProcessError):
+        if os.waitpid(-1, os.WNOHANG)[0] != 0:  # elsewhere: at least catch a zombie
+            leftovers.append(-1)
+    leaked = _open_fds() - before
+    assert not leftovers, f"child processes left running or unreaped: {leftovers}"
+    assert not leaked, f"descriptors left open: {sorted(leaked)}"
+
+
+@pytest.fixture
+def python() -> Callable[[str], list[str]]:
+    """Build the command that runs a piece of Python code in a fresh interpreter."""
+    return _python
+
+
+@pytest.fixture
+def echo_both() -> list[str]:
+    """A child that copies stdin to stdout (and reversed to stderr) as it arrives."""
+    return _python(
+        "import sys\n"
+        "while chunk := sys.stdin.buffer.read1(65536):\n"
+        "    sys.stdout.buffer.write(chunk); sys.stdout.buffer.flush()\n"
+        "    sys.stderr.buffer.write(chunk[::-1]); sys.stderr.buffer.flush()\n"
+    )
+
+
+@pytest.fixture
+def until_stdin_closes() -> list[str]:
+    """A child that exits (status 3) once its stdin is closed: it ends on demand."""
+    return _python("import sys; sys.stdin.buffer.read(); sys.exit(3)")
+
+
+@pytest.fixture
+def hang() -> list[str]:
+    """A child that prints a line, then blocks until it is killed."""
+    return _python("import sys, time; print('started', flush=True); time.sleep(60)")
+
+
+@pytest.fixture
+def open_fds() -> Callable[[], set[int]]:
+    """List the descriptors open in this process."""
+    return _open_fds
+
+
+@pytest.fixture
+def assert_reaped() -> Callable[[int], None]:
+    """Check that a child is gone: neither running nor a zombie waiting to be reaped."""
+
+    def check(pid: int) -> None:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+    return check
