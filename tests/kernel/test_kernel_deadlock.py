@@ -1,0 +1,102 @@
+"""A deadlock (every task blocked forever on kernel queues) ends run()."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from curio_kernel import CancelledError, Kernel, sleep, spawn
+
+
+def test_blocked_main_makes_run_raise_runtime_error(flag: Callable[[], Any]) -> None:
+    never = flag()
+    cleaned: list[str] = []
+
+    async def main() -> None:
+        try:
+            await never.wait()
+        finally:
+            cleaned.append("main")
+
+    with Kernel() as kernel, pytest.raises(RuntimeError, match="deadlock") as info:
+        kernel.run(main())
+    assert cleaned == ["main"]
+    assert isinstance(info.value.__cause__, CancelledError)
+
+
+def test_blocked_children_are_cancelled_after_main_returns(flag: Callable[[], Any]) -> None:
+    never = flag()
+    cleaned: list[str] = []
+
+    async def child(n: int) -> None:
+        try:
+            await never.wait()
+        finally:
+            cleaned.append(f"child {n}")
+
+    async def main() -> str:
+        await spawn(child(1))
+        await spawn(child(2))
+        return "main result"
+
+    with Kernel() as kernel:
+        assert kernel.run(main()) == "main result"
+        assert sorted(cleaned) == ["child 1", "child 2"]
+        assert kernel.tasks == []
+
+
+def test_tasks_blocked_on_each_other_are_both_cancelled(flag: Callable[[], Any]) -> None:
+    a_flag, b_flag = flag(), flag()
+    ended: list[str] = []
+
+    async def a() -> None:
+        try:
+            await a_flag.wait()
+            await b_flag.set()
+        finally:
+            ended.append("a")
+
+    async def b() -> None:
+        try:
+            await b_flag.wait()
+            await a_flag.set()
+        finally:
+            ended.append("b")
+
+    with Kernel() as kernel:
+        ta = kernel.add_task(a())
+        tb = kernel.add_task(b())
+        kernel.run()
+        assert sorted(ended) == ["a", "b"]
+        assert isinstance(ta.exception, CancelledError)
+        assert isinstance(tb.exception, CancelledError)
+
+
+def test_a_sleeping_task_is_not_a_deadlock(flag: Callable[[], Any]) -> None:
+    gate = flag()
+
+    async def opener() -> None:
+        await sleep(0.02)
+        await gate.set()
+
+    async def main() -> str:
+        await spawn(opener())
+        await gate.wait()
+        return "opened"
+
+    with Kernel() as kernel:
+        assert kernel.run(main()) == "opened"
+
+
+def test_blocked_daemon_left_alone_while_main_finishes(flag: Callable[[], Any]) -> None:
+    never = flag()
+
+    async def main() -> int:
+        await spawn(never.wait(), daemon=True)
+        return 1
+
+    with Kernel() as kernel:
+        assert kernel.run(main()) == 1
+        assert len(kernel.tasks) == 1  # the daemon waits until shutdown
