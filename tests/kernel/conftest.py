@@ -8,6 +8,7 @@ importable by name in importlib mode).
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -48,3 +49,11 @@ def no_thread_leak() -> Iterator[None]:
     before = threading.active_count()
     yield
     assert threading.active_count() == before, threading.enumerate()
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage() -> Iterator[None]:
+    """Collect cycles after each test, so a leaked kernel's unclosed sockets
+    are reported against the test that leaked them."""
+    yield
+    gc.collect()
