@@ -56,8 +56,6 @@ log = logging.getLogger("curio")
 
 _EVENT_READ: Final = selectors.EVENT_READ
 _EVENT_WRITE: Final = selectors.EVENT_WRITE
-_SLEEP: Final = 0
-_TIMEOUT: Final = 1
 #: Rebuild the timer heap when more than this many entries are stale (and half of it).
 _STALE_LIMIT: Final = 1024
 _THREAD_WAKE: Final = 0
@@ -68,9 +66,7 @@ def _unwait_queue(task: Task[Any]) -> None:
 
 
 def _unwait_timer(task: Task[Any]) -> None:
-    if task._timer is not None:
-        task._timer[2] = None
-        task._timer = None
+    task._timer = None
 
 
 def _to_exception(exc: type[BaseException] | BaseException) -> BaseException:
@@ -119,9 +115,8 @@ class Kernel:
         self._ids = itertools.count(1)
         self._nondaemon = 0
         self._current: Task[Any] | None = None
-        self._timers: list[list[Any]] = []
+        self._timers: list[tuple[float, int, Task[Any]]] = []
         self._stale_timers = 0
-        self._seq = itertools.count()
         self._io: dict[int, _IOEntry] = {}
         self._io_waiting = 0
         self._external = 0
@@ -316,7 +311,7 @@ class Kernel:
         handlers = self._handlers
         while True:
             try:
-                trap = task._send(value) if exc is None else task._throw(exc)
+                trap = task.coro.send(value) if exc is None else task.coro.throw(exc)
             except StopIteration as stop:
                 self._finish(task, stop.value, None)
                 return
@@ -454,32 +449,37 @@ class Kernel:
 
     # ------------------------------------------------------------------ timers
 
+    # A timer entry is a tuple (deadline, task id, task).  It is a task's
+    # sleep while ``task._timer`` is that very tuple, and its timeout while
+    # ``task._timeout`` is that very deadline object; otherwise it is stale
+    # and skipped.  Tuples without a sequence number keep a sleeping task
+    # small (the "sleepers: memory" benchmark).
+
+    @staticmethod
+    def _live(entry: tuple[float, int, Task[Any]]) -> bool:
+        task = entry[2]
+        return task._timer is entry or (task._timeout is entry[0] and not task.terminated)
+
     def _poll_timeout(self) -> float | None:
         timers = self._timers
-        # Drop entries at the top that can no longer fire (cancelled sleeps,
-        # timeouts no longer in force) so they neither wake nor hide a deadlock.
-        while timers and (
-            (task := timers[0][2]) is None
-            or (timers[0][3] == _TIMEOUT and task._timeout is not timers[0][0])
-        ):
+        # Drop stale entries at the top so they neither wake the kernel nor hide a deadlock.
+        while timers and not self._live(timers[0]):
             heapq.heappop(timers)
         if not timers:
             return None
-        deadline: float = timers[0][0]
-        return max(0.0, deadline - time.monotonic())
+        return max(0.0, timers[0][0] - time.monotonic())
 
-    def _add_timer(self, deadline: float, task: Task[Any], kind: int) -> list[Any]:
-        entry = [deadline, next(self._seq), task, kind]
+    def _add_timer(self, deadline: float, task: Task[Any]) -> tuple[float, int, Task[Any]]:
+        entry = (deadline, task.id, task)
         heapq.heappush(self._timers, entry)
         return entry
 
     def _expire_timers(self, now: float) -> None:
         timers = self._timers
         while timers and timers[0][0] <= now:
-            deadline, _, task, kind = heapq.heappop(timers)
-            if task is None:
-                continue
-            if kind == _SLEEP:
+            entry = heapq.heappop(timers)
+            deadline, _, task = entry
+            if task._timer is entry:
                 task._timer = None
                 self._wake(task)
             elif task._timeout is deadline and not task.terminated:
@@ -491,11 +491,7 @@ class Kernel:
 
     def _drop_stale_timers(self) -> None:
         """Rebuild the heap without entries that can no longer fire."""
-        self._timers = [
-            entry
-            for entry in self._timers
-            if entry[2] is not None and (entry[3] == _SLEEP or entry[2]._timeout is entry[0])
-        ]
+        self._timers = [entry for entry in self._timers if self._live(entry)]
         heapq.heapify(self._timers)
         self._stale_timers = 0
 
@@ -843,7 +839,7 @@ class Kernel:
             task.state = "READY"
             self._ready.append(task)
             return SUSPEND
-        task._timer = self._add_timer(time.monotonic() + seconds, task, _SLEEP)
+        task._timer = self._add_timer(time.monotonic() + seconds, task)
         return self._suspend(task, "TIME_SLEEP", _unwait_timer)
 
     def trap_spawn(self, trap: tuple[int, Coroutine[Any, Any, Any], bool], /) -> object:
@@ -872,7 +868,7 @@ class Kernel:
         task._inner_timeout = deadline
         if deadline is not None and (task._timeout is None or deadline < task._timeout):
             task._timeout = deadline
-            self._add_timer(deadline, task, _TIMEOUT)
+            self._add_timer(deadline, task)
         return previous
 
     def trap_unset_timeout(self, trap: tuple[int, TimeoutState], /) -> object:
@@ -883,7 +879,7 @@ class Kernel:
             self._stale_timers += 1
             task._timeout = restored
             if restored is not None:
-                self._add_timer(restored, task, _TIMEOUT)
+                self._add_timer(restored, task)
             if self._stale_timers > _STALE_LIMIT and self._stale_timers * 2 > len(self._timers):
                 self._drop_stale_timers()
         task._inner_timeout = inner

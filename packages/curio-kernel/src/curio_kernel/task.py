@@ -43,8 +43,6 @@ class Task(Generic[T]):
         "_next_exc",
         "_next_value",
         "_result",
-        "_send",
-        "_throw",
         "_timeout",
         "_timer",
         "_unwait",
@@ -63,8 +61,6 @@ class Task(Generic[T]):
     id: int
     name: str
     # Kernel bookkeeping (only the kernel reads or writes these).
-    _send: Callable[[Any], Any]
-    _throw: Callable[[BaseException], Any]
     _next_value: Any
     _next_exc: BaseException | None
     _result: Any
@@ -73,7 +69,7 @@ class Task(Generic[T]):
     _cancel_pending: BaseException | None
     _unwait: Callable[[Task[Any]], None] | None
     _wait_obj: Any
-    _timer: list[Any] | None
+    _timer: tuple[float, int, Task[Any]] | None
     _timeout: float | None
     _inner_timeout: float | None
     _watched: Any
@@ -101,8 +97,7 @@ class Task(Generic[T]):
         self.state = "INITIAL"
         self.terminated = False
         self.cycles = 0
-        self._send = coro.send
-        self._throw = coro.throw
+        self._timer = None
         self._next_value = None
         self._next_exc = None
         self._exception = None
@@ -114,6 +109,10 @@ class Task(Generic[T]):
         self._inner_timeout = None
         self._watched = None
         return self
+
+    def __lt__(self, other: Task[Any]) -> bool:
+        # Orders timer entries whose deadlines tie (see the kernel's timers).
+        return self.id < other.id
 
     def __repr__(self) -> str:
         return f"<Task id={self.id} name={self.name!r} state={self.state}>"
