@@ -218,8 +218,8 @@ class Kernel:
 
     def shutdown(self) -> None:
         """Cancel every remaining task, daemons included, and wait for them to end."""
-        if self._running or running_kernel() is not None:
-            raise RuntimeError("Kernel.shutdown() cannot be called while the kernel is running")
+        if self._running or (self._tasks and running_kernel() is not None):
+            raise RuntimeError("Kernel.shutdown() cannot be called while a kernel is running")
         if self._closed:
             return
         if self._tasks:
@@ -236,12 +236,14 @@ class Kernel:
         """Shut down and release the kernel's selector, sockets and threads."""
         if self._closed:
             return
-        self.shutdown()
-        self._signals.close()
-        self._selector.close()
-        self._wake_recv.close()
-        self._wake_send.close()
-        self._closed = True
+        try:
+            self.shutdown()
+        finally:
+            self._signals.close()
+            self._selector.close()
+            self._wake_recv.close()
+            self._wake_send.close()
+            self._closed = True
 
     def __enter__(self) -> Kernel:
         return self
