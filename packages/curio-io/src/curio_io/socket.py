@@ -11,7 +11,7 @@ import errno
 import functools
 import os
 import socket as _socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeAlias, cast, overload
@@ -79,6 +79,11 @@ class Socket:
 
     def __repr__(self) -> str:
         return f"<curio_io.Socket {self._socket!r}>"
+
+    @property
+    def raw_socket(self) -> _socket.socket:
+        """The wrapped socket object; calling its blocking methods would stall the kernel."""
+        return self._socket
 
     def __getattr__(self, name: str) -> Any:
         """Everything not redefined here is the wrapped socket's attribute."""
@@ -206,8 +211,8 @@ class Socket:
 
     async def sendmsg(
         self,
-        buffers: list[ReadableBuffer] | tuple[ReadableBuffer, ...],
-        ancdata: list[tuple[int, int, ReadableBuffer]] | tuple[tuple[int, int, bytes], ...] = (),
+        buffers: Iterable[ReadableBuffer],
+        ancdata: Iterable[tuple[int, int, ReadableBuffer]] = (),
         flags: int = 0,
         address: Address | None = None,
     ) -> int:

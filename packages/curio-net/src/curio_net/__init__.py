@@ -1,0 +1,33 @@
+"""curio-net: curio's socket and ssl modules, connections and servers.
+
+:mod:`curio_net.socket` and :mod:`curio_net.ssl` stand in for the standard
+modules of the same names; :func:`open_connection` and the server functions
+cover the common cases in one call.  Everything reaches the kernel only
+through :mod:`curio_traps`.
+"""
+
+from . import socket, ssl
+from .connection import open_connection, open_unix_connection
+from .server import (
+    ClientHandler,
+    Server,
+    create_server,
+    create_unix_server,
+    run_server,
+    run_unix_server,
+)
+
+__all__ = [
+    "ClientHandler",
+    "Server",
+    "create_server",
+    "create_unix_server",
+    "open_connection",
+    "open_unix_connection",
+    "run_server",
+    "run_unix_server",
+    "socket",
+    "ssl",
+]
+
+__version__ = "0.1.0"
