@@ -71,6 +71,27 @@ def test_writes_reach_the_child_without_a_flush(python: Callable[[str], list[str
     assert run(main) == [b"ONE\n", b"TWO\n"]
 
 
+def test_positional_arguments_after_the_command_are_the_standard_ones(
+    python: Callable[[str], list[str]],
+) -> None:
+    # subprocess.Popen(args, bufsize, executable, stdin, stdout, ...)
+    async def main() -> tuple[bytes | None, bytes | None]:
+        p = Popen(python("print('positional')"), -1, None, None, PIPE)
+        return await p.communicate()
+
+    assert run(main) == (b"positional\n", None)
+
+
+def test_a_buffered_stdin_is_flushed_by_communicate(python: Callable[[str], list[str]]) -> None:
+    code = "import sys; sys.stdout.buffer.write(sys.stdin.buffer.read())"
+
+    async def main() -> tuple[bytes | None, bytes | None]:
+        p = Popen(python(code), stdin=PIPE, stdout=PIPE, bufsize=-1)
+        return await p.communicate(b"through a buffer" * 10000)
+
+    assert run(main) == (b"through a buffer" * 10000, None)
+
+
 @pytest.mark.parametrize(
     "option",
     [{"text": True}, {"universal_newlines": True}, {"encoding": "utf-8"}, {"errors": "strict"}],

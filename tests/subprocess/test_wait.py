@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Callable
 
 import pytest
@@ -145,3 +146,22 @@ def test_a_cancelled_thread_wait_still_reaps_the_child(
         return await p.wait()
 
     assert run(main) == 3
+
+
+@pytest.mark.parametrize("pidfd", [True, False], ids=["pidfd", "thread"])
+def test_waiting_costs_no_cpu(
+    python: Callable[[str], list[str]], monkeypatch: pytest.MonkeyPatch, pidfd: bool
+) -> None:
+    # A polling wait would burn this process's CPU while the child sleeps.
+    if not pidfd:
+        monkeypatch.delattr(os, "pidfd_open", raising=False)
+
+    async def main() -> tuple[int, float]:
+        p = Popen(python("import time; time.sleep(0.5)"))
+        started = time.process_time()
+        status = await p.wait()
+        return status, time.process_time() - started
+
+    status, cpu = run(main)
+    assert status == 0
+    assert cpu < 0.1

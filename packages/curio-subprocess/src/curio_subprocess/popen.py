@@ -118,13 +118,14 @@ class Popen:
     stderr: Stream | None
     """The child's standard error, when opened with ``stderr=PIPE``."""
 
-    def __init__(self, args: Command, **kwargs: Any) -> None:
+    def __init__(self, args: Command, *popenargs: Any, **kwargs: Any) -> None:
         _reject_text_mode(kwargs)
-        # Unbuffered pipes: what a task writes reaches the child at once, and
-        # what the child writes is never held in a file buffer the kernel cannot see.
-        kwargs.setdefault("bufsize", 0)
+        if not popenargs:  # a positional argument after args is bufsize
+            # Unbuffered pipes: what a task writes reaches the child at once, and
+            # what the child writes is never held in a buffer the kernel cannot see.
+            kwargs.setdefault("bufsize", 0)
         self._args = args
-        self._popen: subprocess.Popen[bytes] = subprocess.Popen(args, **kwargs)
+        self._popen: subprocess.Popen[bytes] = subprocess.Popen(args, *popenargs, **kwargs)
         self._exchange: _Exchange | None = None
         pipes = (self._popen.stdin, self._popen.stdout, self._popen.stderr)
         try:
