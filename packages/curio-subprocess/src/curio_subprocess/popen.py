@@ -242,9 +242,16 @@ class Popen:
         )
 
     async def _close_pipes(self) -> None:
-        """Close every pipe to the child."""
+        """Close every pipe to the child, even if closing one is interrupted."""
+        interrupted: BaseException | None = None
         for stream in (self.stdin, self.stdout, self.stderr):
-            await _close_quietly(stream)
+            try:
+                await _close_quietly(stream)
+            except BaseException as exc:
+                if interrupted is None:
+                    interrupted = exc
+        if interrupted is not None:
+            raise interrupted
 
     async def _abandon(self) -> None:
         """Give up on the child: close the pipes, kill it and reap it."""
@@ -313,15 +320,17 @@ async def _join_helper(helper: TaskLike[None]) -> None:
 async def _stop_helpers(helpers: list[TaskLike[None]]) -> None:
     """Cancel the helper tasks that are still running and wait for them to end.
 
-    Every helper gets its cancellation even if waiting for one is itself
-    interrupted; the first interruption is re-raised at the end.
+    A cancellation of this task that was pending, or that arrives while it
+    waits, does not stop the clean-up: each helper is cancelled again until
+    it has ended, then the first such interruption is re-raised.
     """
     interrupted: BaseException | None = None
     for helper in helpers:
-        try:
-            await _cancel_task(helper)
-        except BaseException as exc:
-            if interrupted is None:
-                interrupted = exc
+        while not helper.terminated:
+            try:
+                await _cancel_task(helper)
+            except BaseException as exc:
+                if interrupted is None:
+                    interrupted = exc
     if interrupted is not None:
         raise interrupted
