@@ -803,6 +803,9 @@ class Kernel:
         return None
 
     def trap_sigwatch(self, trap: tuple[int, SignalWatcher], /) -> object:
+        # Signals that arrived before the watch began belong to the watchers
+        # of that moment: hand them out before adding the new one.
+        self._drain_wake_socket()
         self._signals.watch(trap[1])
         return None
 
