@@ -104,10 +104,6 @@ def test_a_set_can_be_entered_again_after_leaving(stray: list[int]) -> None:
     assert stray == []
 
 
-@pytest.mark.xfail(
-    reason="kernel: the wake-up socket still holds signals handled before the watch began",
-    strict=True,
-)
 def test_a_signal_handled_before_the_block_is_not_queued(stray: list[int]) -> None:
     async def main() -> int:
         os.kill(os.getpid(), signal.SIGUSR1)  # nobody watches: the old handler takes it
