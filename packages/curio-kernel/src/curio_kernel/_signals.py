@@ -37,6 +37,12 @@ class _SignalHub:
         if threading.current_thread() is not threading.main_thread():
             raise RuntimeError("signals can only be watched by a kernel running in the main thread")
         for signo in sigset.signos:
+            if signo not in self.watchers and signal.getsignal(signo) is None:
+                raise ValueError(
+                    f"{signal.Signals(signo).name} has a handler installed outside Python "
+                    "(faulthandler, say), which could not be restored afterwards"
+                )
+        for signo in sigset.signos:
             watchers = self.watchers.get(signo)
             if watchers is None:
                 self._previous[signo] = signal.signal(signo, _ignore_here)

@@ -46,7 +46,7 @@ from curio_traps import (
 )
 
 from ._signals import _SignalHub
-from .task import Task, _check_coroutine
+from .task import _KERNEL_ONLY, Task, _check_coroutine
 
 __all__ = ["Kernel", "run"]
 
@@ -56,6 +56,8 @@ log = logging.getLogger("curio")
 
 _EVENT_READ: Final = selectors.EVENT_READ
 _EVENT_WRITE: Final = selectors.EVENT_WRITE
+#: The longest single wait in the selector, in seconds.
+_LONGEST_POLL: Final = 86400.0
 #: Rebuild the timer heap when more than this many entries are stale (and half of it).
 _STALE_LIMIT: Final = 1024
 _THREAD_WAKE: Final = 0
@@ -356,7 +358,7 @@ class Kernel:
     def _new_task(
         self, coro: Coroutine[Any, Any, T], daemon: bool, parent: Task[Any] | None
     ) -> Task[T]:
-        task = Task._create(next(self._ids), coro, parent, daemon)
+        task = Task(_KERNEL_ONLY, next(self._ids), coro, parent, daemon)
         self._tasks[task.id] = task
         if not daemon:
             self._nondaemon += 1
@@ -469,7 +471,8 @@ class Kernel:
             heapq.heappop(timers)
         if not timers:
             return None
-        return max(0.0, timers[0][0] - time.monotonic())
+        # Selectors refuse huge timeouts (epoll: about 24 days): poll again after a day.
+        return min(max(0.0, timers[0][0] - time.monotonic()), _LONGEST_POLL)
 
     def _add_timer(self, deadline: float, task: Task[Any]) -> tuple[float, int, Task[Any]]:
         entry = (deadline, task.id, task)
@@ -803,11 +806,14 @@ class Kernel:
         return None
 
     def trap_sigwatch(self, trap: tuple[int, SignalWatcher], /) -> object:
+        self._watch(trap[1])
+        return None
+
+    def _watch(self, sigset: SignalWatcher) -> None:
         # Signals that arrived before the watch began belong to the watchers
         # of that moment: hand them out before adding the new one.
         self._drain_wake_socket()
-        self._signals.watch(trap[1])
-        return None
+        self._signals.watch(sigset)
 
     def trap_sigunwatch(self, trap: tuple[int, SignalWatcher], /) -> object:
         self._signals.unwatch(trap[1])
@@ -823,7 +829,7 @@ class Kernel:
         if id(sigset) in self._signal_waiters:
             raise RuntimeError(f"another task is already waiting on {sigset!r}")
         if not self._signals.is_watched(sigset):
-            self._signals.watch(sigset)
+            self._watch(sigset)
             task._watched = sigset
         self._signal_waiters[id(sigset)] = task
         self._external += 1
