@@ -160,3 +160,27 @@ def test_a_missing_program_raises_file_not_found() -> None:
             await run_command([os.path.join(sys.prefix, "no-such-program")])
 
     run(main)
+
+
+def test_timeout_kills_and_reaps_without_pidfds(
+    hang: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delattr(os, "pidfd_open", raising=False)
+
+    async def main() -> None:
+        with pytest.raises(TimeoutExpired):
+            await run_command(hang, stdout=PIPE, timeout=0.2)
+
+    run(main)
+
+
+def test_cancellation_kills_and_reaps_without_pidfds(
+    hang: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delattr(os, "pidfd_open", raising=False)
+
+    async def main() -> None:
+        task = await spawn(run_command, hang, None, b"input", PIPE, PIPE)
+        await task.cancel()
+
+    run(main)
