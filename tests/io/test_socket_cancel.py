@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
+from typing import Any
 
 import curio_kernel
 from curio_io import Socket
@@ -39,7 +40,7 @@ def test_cancelled_accept_leaves_the_listener_usable() -> None:
         await task.cancel()
         client = socket.create_connection(listener.getsockname())
         conn, _ = await listener.accept()
-        ok = conn.getpeername() == client.getsockname()
+        ok: bool = conn.getpeername() == client.getsockname()
         client.close()
         await conn.close()
         await listener.close()
@@ -129,7 +130,7 @@ def test_cancelled_operations_leak_no_descriptors(open_fds: Callable[[], int]) -
             listener = Socket(socket.socket())
             listener.bind(("127.0.0.1", 0))
             listener.listen()
-            waiting = [
+            waiting: list[curio_kernel.Task[Any]] = [
                 await curio_kernel.spawn(a.recv, 10),
                 await curio_kernel.spawn(b.sendall, b"z" * (8 << 20)),
                 await curio_kernel.spawn(listener.accept),

@@ -63,11 +63,10 @@ def test_operations_on_a_closed_socket_raise_a_clear_error() -> None:
         await sock.close()
         messages = []
         for op in (sock.recv(1), sock.send(b"x"), sock.sendall(b"x"), sock.recv_into(bytearray(1))):
-            try:
+            with pytest.raises(OSError) as info:
                 await op
-            except OSError as exc:
-                assert exc.errno == errno.EBADF
-                messages.append(str(exc))
+            assert info.value.errno == errno.EBADF
+            messages.append(str(info.value))
         with pytest.raises(OSError, match="closed"):
             sock.makefile("rb")
         with pytest.raises(OSError, match="closed"):
@@ -92,21 +91,19 @@ def test_async_with_closes_the_socket() -> None:
 
 
 def test_closing_wakes_a_task_waiting_on_the_socket_with_an_error() -> None:
-    async def main() -> int | None:
+    async def main() -> BaseException | None:
         a, b = socket.socketpair()
         sock = Socket(a)
         task = await curio_kernel.spawn(sock.recv, 10)
         await sock.close()
-        try:
-            await task.join()
-        except curio_kernel.TaskError as exc:
-            assert isinstance(exc.__cause__, OSError)
-            b.close()
-            return exc.__cause__.errno
         b.close()
-        return None
+        with pytest.raises(curio_kernel.TaskError) as info:
+            await task.join()
+        return info.value.__cause__
 
-    assert curio_kernel.run(main) == errno.EBADF
+    cause = curio_kernel.run(main)
+    assert isinstance(cause, OSError)
+    assert cause.errno == errno.EBADF
 
 
 def test_blocking_lends_the_raw_socket_in_blocking_mode() -> None:

@@ -95,7 +95,7 @@ def test_sendall_delivers_more_than_the_socket_buffer_holds() -> None:
         a, b = _pair()
 
         async def reader() -> bytes:
-            parts = []
+            parts: list[bytes] = []
             while True:
                 chunk = await b.recv(65536)
                 if not chunk:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -16,13 +16,22 @@ from curio_io.stream import CHUNK_SIZE
 T = TypeVar("T")
 
 
+def _open(file: int | str | os.PathLike[str], mode: str, **kwargs: Any) -> Any:
+    """Open a binary file that the test hands to a Stream, which closes it."""
+    return open(file, mode, **kwargs)
+
+
+def _stream(file: int | str | os.PathLike[str], mode: str, **kwargs: Any) -> Stream:
+    return Stream(_open(file, mode, **kwargs))
+
+
 def _with_pipe(feed: bytes, body: Callable[[Stream], Awaitable[T]]) -> T:
     """Run *body* on a Stream reading a pipe that a task fills with *feed*, then closes."""
 
     async def main() -> T:
         r, w = os.pipe()
-        reader = Stream(open(r, "rb", buffering=0))
-        writer = Stream(open(w, "wb", buffering=0))
+        reader = _stream(r, "rb", buffering=0)
+        writer = _stream(w, "wb", buffering=0)
 
         async def feeder() -> None:
             await writer.write(feed)
@@ -141,7 +150,7 @@ def test_readlines_reads_every_line() -> None:
 def test_a_cancelled_readline_keeps_the_partial_line() -> None:
     async def main() -> tuple[bytes, bytes]:
         r, w = os.pipe()
-        reader = Stream(open(r, "rb", buffering=0))
+        reader = _stream(r, "rb", buffering=0)
         os.write(w, b"par")
         with pytest.raises(curio_kernel.TaskTimeout):
             await curio_kernel.timeout_after(0.05, reader.readline())
@@ -158,7 +167,7 @@ def test_a_cancelled_readline_keeps_the_partial_line() -> None:
 def test_a_buffered_reader_is_read_without_blocking() -> None:
     async def main() -> list[bytes]:
         r, w = os.pipe()
-        reader = Stream(open(r, "rb"))  # a BufferedReader
+        reader = _stream(r, "rb")  # a BufferedReader
 
         async def feeder() -> None:
             await curio_kernel.sleep(0)
@@ -178,7 +187,7 @@ def test_text_mode_files_are_refused() -> None:
     r, w = os.pipe()
     with open(r) as text, open(w, "wb") as binary:
         with pytest.raises(TypeError, match="binary"):
-            Stream(text)  # type: ignore[arg-type]
+            Stream(text)
         Stream(binary)
 
 

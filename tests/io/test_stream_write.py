@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pathlib
 import socket
+from typing import Any
 
 import pytest
 
@@ -12,9 +13,18 @@ import curio_kernel
 from curio_io import Socket, SocketStream, Stream
 
 
+def _open(file: int | str | os.PathLike[str], mode: str, **kwargs: Any) -> Any:
+    """Open a binary file that the test hands to a Stream, which closes it."""
+    return open(file, mode, **kwargs)
+
+
+def _stream(file: int | str | os.PathLike[str], mode: str, **kwargs: Any) -> Stream:
+    return Stream(_open(file, mode, **kwargs))
+
+
 async def _drain(fd: int, nbytes: int) -> bytes:
     """Read *nbytes* from the pipe *fd* in a curio-friendly way."""
-    reader = Stream(open(fd, "rb", buffering=0, closefd=False))
+    reader = _stream(fd, "rb", buffering=0, closefd=False)
     parts = []
     while nbytes > 0:
         chunk = await reader.read(nbytes)
@@ -29,7 +39,7 @@ def test_write_sends_everything_to_a_slow_pipe() -> None:
 
     async def main() -> tuple[int, bytes]:
         r, w = os.pipe()
-        writer = Stream(open(w, "wb", buffering=0))
+        writer = _stream(w, "wb", buffering=0)
         task = await curio_kernel.spawn(_drain, r, len(payload))
         n = await writer.write(payload)
         received = await task.join()
@@ -45,7 +55,7 @@ def test_write_through_a_buffered_writer_needs_flush() -> None:
 
     async def main() -> bytes:
         r, w = os.pipe()
-        writer = Stream(open(w, "wb"))  # a BufferedWriter
+        writer = _stream(w, "wb")  # a BufferedWriter
         task = await curio_kernel.spawn(_drain, r, len(payload) + 3)
         await writer.write(payload)
         await writer.writelines([b"a", bytearray(b"b"), memoryview(b"c")])
@@ -61,7 +71,7 @@ def test_write_through_a_buffered_writer_needs_flush() -> None:
 def test_close_flushes_and_closes_the_file() -> None:
     async def main() -> tuple[bytes, bool]:
         r, w = os.pipe()
-        file = open(w, "wb")
+        file = _open(w, "wb")
         writer = Stream(file)
         await writer.write(b"kept in the buffer")
         await writer.close()
@@ -75,7 +85,7 @@ def test_close_flushes_and_closes_the_file() -> None:
 def test_cancelled_write_reports_how_much_was_written() -> None:
     async def main() -> int:
         r, w = os.pipe()
-        writer = Stream(open(w, "wb", buffering=0))
+        writer = _stream(w, "wb", buffering=0)
         try:
             await curio_kernel.timeout_after(0.1, writer.write(b"q" * (4 << 20)))
         except curio_kernel.TaskTimeout as exc:
@@ -92,11 +102,12 @@ def test_cancelled_write_reports_how_much_was_written() -> None:
 def test_async_with_closes_the_stream() -> None:
     async def main() -> bool:
         r, w = os.pipe()
-        file = open(w, "wb", buffering=0)
+        file = _open(w, "wb", buffering=0)
         async with Stream(file) as stream:
             await stream.write(b"x")
         os.close(r)
-        return file.closed
+        closed: bool = file.closed
+        return closed
 
     assert curio_kernel.run(main) is True
 
@@ -106,7 +117,7 @@ def test_tell_and_seek_account_for_buffered_input(tmp_path: pathlib.Path) -> Non
     path.write_bytes(b"first\nsecond\nthird\n")
 
     async def main() -> list[object]:
-        stream = Stream(open(path, "rb", buffering=0))
+        stream = _stream(path, "rb", buffering=0)
         line = await stream.readline()
         position = stream.tell()
         stream.seek(-3, os.SEEK_CUR)
@@ -129,7 +140,7 @@ def test_tell_and_seek_account_for_buffered_input(tmp_path: pathlib.Path) -> Non
 def test_blocking_lends_the_file_in_blocking_mode() -> None:
     async def main() -> tuple[bool, bool]:
         r, w = os.pipe()
-        stream = Stream(open(w, "wb", buffering=0))
+        stream = _stream(w, "wb", buffering=0)
         with stream.blocking() as file:
             inside = os.get_blocking(file.fileno())
             file.write(b"sync")
@@ -145,7 +156,7 @@ def test_blocking_is_refused_while_input_is_buffered() -> None:
     async def main() -> None:
         r, w = os.pipe()
         os.write(w, b"one\ntwo\n")
-        stream = Stream(open(r, "rb", buffering=0))
+        stream = _stream(r, "rb", buffering=0)
         await stream.readline()
         with pytest.raises(RuntimeError, match="buffered"), stream.blocking():
             pass
