@@ -1,0 +1,124 @@
+"""Write the re-export modules of the meta-package from the distributions' ``__all__``.
+
+Run ``python tests/meta/write_reexports.py`` after a distribution adds or removes a public
+name; ``tests/meta/test_reexports.py`` fails until the meta-package is in step.  Each
+module it writes imports every name explicitly (no star imports, which strict type
+checkers refuse) and lists them in an explicit ``__all__``.  ``curio/__init__.py`` is
+written by hand, since it gathers several distributions under one namespace.
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGET = ROOT / "packages" / "curio" / "src" / "curio"
+
+#: curio module -> (distribution modules, docstring, whether the first source's module
+#: ``__getattr__`` serves further names that the re-export must pass on).
+MODULES: dict[str, tuple[tuple[str, ...], str, bool]] = {
+    "io": (
+        ("curio_io",),
+        "Sockets and streams for curio tasks: the names of :mod:`curio_io`, under ``curio.io``.",
+        False,
+    ),
+    "socket": (
+        ("curio_net.socket",),
+        (
+            "curio's stand-in for the standard :mod:`socket` module: :mod:`curio_net.socket`.\n\n"
+            "Sockets it makes are :class:`curio.io.Socket` objects and the name-service\n"
+            "functions are coroutines.  Constants that only some platforms define come from\n"
+            "the standard module on first use, as in :mod:`curio_net.socket`."
+        ),
+        True,
+    ),
+    "ssl": (
+        ("curio_net.ssl",),
+        (
+            "curio's stand-in for the standard :mod:`ssl` module: :mod:`curio_net.ssl`.\n\n"
+            "Wrapping a socket gives a :class:`curio.io.Socket` whose handshake does not\n"
+            "block the kernel.  The standard module's other names come from it on first use."
+        ),
+        True,
+    ),
+    "subprocess": (
+        ("curio_subprocess",),
+        (
+            "Child processes for curio tasks: the names of :mod:`curio_subprocess`.\n\n"
+            "``curio.subprocess.run`` is the coroutine that runs a command; it is not\n"
+            ":func:`curio.run`, which runs a kernel."
+        ),
+        False,
+    ),
+    "traps": (
+        ("curio_traps", "curio_traps.traps"),
+        (
+            "The trap protocol, for people writing primitives or a kernel: :mod:`curio_traps`.\n\n"
+            "Application code rarely needs these; see the trap protocol page of the docs."
+        ),
+        False,
+    ),
+}
+
+
+def render(name: str) -> str:
+    """The source text of ``curio.<name>``."""
+    sources, doc, delegates = MODULES[name]
+    source = sources[0]
+    lines = [f'"""{doc}\n"""', ""]
+    if delegates:
+        lines += ["from typing import Any", ""]
+        lines += [f"import {source} as _source"]
+    seen: set[str] = set()
+    for module_name in sources:
+        module = importlib.import_module(module_name)
+        names = [n for n in module.__all__ if n not in seen]
+        seen.update(names)
+        if names:
+            lines += [f"from {module_name} import ("]
+            lines += [f"    {n}," for n in sorted(names, key=_isort_key)]
+            lines += [")"]
+    lines += ["", "__all__ = ["]
+    lines += [f'    "{n}",' for n in sorted(seen, key=_isort_key)]
+    lines += ["]"]
+    if delegates:
+        lines += [
+            "",
+            "",
+            "def __getattr__(name: str) -> Any:",
+            f'    """The other names of :mod:`{source}` (platform-specific constants)."""',
+            "    return getattr(_source, name)",
+            "",
+            "",
+            "def __dir__() -> list[str]:",
+            "    return dir(_source)",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    """Ruff's isort order: CONSTANTS, then Classes, then functions (case-sensitive)."""
+    if name.isupper():
+        return (0, name)
+    if name[:1].isupper():
+        return (1, name)
+    return (2, name)
+
+
+def main() -> None:
+    paths = []
+    for name in MODULES:
+        path = TARGET / f"{name}.py"
+        path.write_text(render(name))
+        paths.append(str(path))
+        print(f"wrote {path.relative_to(ROOT)}")
+    # The project's own style: sorted imports, formatted source.
+    subprocess.run([sys.executable, "-m", "ruff", "check", "--fix", "-q", *paths], check=True)
+    subprocess.run([sys.executable, "-m", "ruff", "format", "-q", *paths], check=True)
+
+
+if __name__ == "__main__":
+    main()
