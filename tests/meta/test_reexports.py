@@ -86,7 +86,7 @@ def _home(module_name: str) -> str:
 
 def _public_names() -> list[tuple[str, str]]:
     """Every (distribution module, public name) pair."""
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for package in _distribution_packages():
         for module in _public_modules(package):
             pairs.extend((module.__name__, name) for name in getattr(module, "__all__", ()))
