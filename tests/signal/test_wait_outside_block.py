@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import signal
 
-import pytest
-
 from curio_kernel import run, spawn
 from curio_signal import SignalSet
 
@@ -37,10 +35,6 @@ def test_signals_after_the_wait_reach_the_previous_handler(stray: list[int]) -> 
     assert stray == [signal.SIGUSR1]
 
 
-@pytest.mark.xfail(
-    reason="kernel: the temporary watch of a bare wait does not drain the wake-up socket first",
-    strict=True,
-)
 def test_signals_before_the_wait_are_not_seen(stray: list[int]) -> None:
     sigset = SignalSet(signal.SIGHUP, signal.SIGUSR2)
 

@@ -127,20 +127,27 @@ class SignalSet:
 
         Each signal's previous disposition is put back afterwards, even when
         the block raises or the task is cancelled.  Only possible in the main
-        thread, like any change of signal disposition.
+        thread, like any change of signal disposition, and not for a signal
+        whose handler was installed outside Python (``faulthandler``, say),
+        which could not be put back.
         """
         if threading.current_thread() is not threading.main_thread():
             raise RuntimeError(
                 "SignalSet.ignore() changes signal dispositions, which Python allows "
                 "only in the main thread"
             )
+        for signo in self._signos:
+            if signal.getsignal(signo) is None:
+                raise ValueError(
+                    f"{_signal_name(signo)} has a handler installed outside Python "
+                    "(faulthandler, say), which could not be put back after ignore()"
+                )
         previous: list[tuple[int, _Handler]] = []
         try:
             for signo in self._signos:
                 old = signal.signal(signo, signal.SIG_IGN)
-                # None means a handler installed outside Python: the default is the
-                # closest disposition Python can put back.
-                previous.append((signo, signal.SIG_DFL if old is None else old))
+                if old is not None:  # checked above; keeps the type checker informed
+                    previous.append((signo, old))
             yield
         finally:
             for signo, old in reversed(previous):
