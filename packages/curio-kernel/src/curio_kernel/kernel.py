@@ -26,6 +26,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future, ThreadPoolExecutor
+from types import CoroutineType
 from typing import Any, Final, TypeVar
 
 from curio_traps import (
@@ -396,12 +397,14 @@ class Kernel:
         task.state = "TERMINATED"
         task._result = result
         task._exception = exc
-        task._cancel_pending = None
+        if task._cancel_pending is not None:
+            task._cancel_pending = None
         del self._tasks[task.id]
         if not task.daemon:
             self._nondaemon -= 1
         joiners = task._joiners
-        task._joiners = None
+        if joiners is not None:
+            task._joiners = None
         if exc is not None:
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 self._fatal = exc
@@ -857,8 +860,18 @@ class Kernel:
         task = self._current
         assert task is not None
         _, coro, daemon = trap
-        _check_coroutine(coro, "spawn()")
-        child = self._new_task(coro, daemon, None if daemon else task)
+        if (
+            coro.__class__ is not CoroutineType
+            or coro.cr_frame is None
+            or coro.cr_suspended
+            or coro.cr_running
+        ):
+            _check_coroutine(coro, "spawn()")  # not a fresh native coroutine: explain
+        # _new_task inlined: spawn is a benchmark row.
+        child = Task(_KERNEL_ONLY, next(self._ids), coro, None if daemon else task, daemon)
+        self._tasks[child.id] = child
+        if not daemon:
+            self._nondaemon += 1
         # The child's first step runs right now, so spawn() returns after it
         # without a trip through the ready queue (a third of spawn's cost).
         self._step(child)
