@@ -25,6 +25,13 @@ def _ignore_here(signo: int, frame: object) -> None:
     """Handler for watched signals: the wake-up descriptor carries the signal."""
 
 
+def _signal_name(signo: int) -> str:
+    try:
+        return signal.Signals(signo).name
+    except ValueError:
+        return f"signal {signo}"
+
+
 class _SignalHub:
     """Which signal sets watch each signal, and the dispositions to restore."""
 
@@ -39,7 +46,7 @@ class _SignalHub:
         for signo in sigset.signos:
             if signo not in self.watchers and signal.getsignal(signo) is None:
                 raise ValueError(
-                    f"{signal.Signals(signo).name} has a handler installed outside Python "
+                    f"{_signal_name(signo)} has a handler installed outside Python "
                     "(faulthandler, say), which could not be restored afterwards"
                 )
         for signo in sigset.signos:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import multiprocessing.connection
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any, ParamSpec, TypeVar
@@ -60,6 +61,43 @@ def _context() -> Any:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
+class _ProcessStart:
+    """Starts a process in a worker thread; if its waiter gives up, the thread cleans up.
+
+    A cancelled waiter returns while ``Process.start`` may still be running;
+    the start then finishes in the thread, which terminates and reaps the
+    process itself instead of leaving it to run unsupervised.
+    """
+
+    def __init__(self, process: Any) -> None:
+        self._process = process
+        self._lock = threading.Lock()
+        self._started = False
+        self._abandoned = False
+
+    def __call__(self) -> None:
+        self._process.start()
+        with self._lock:
+            self._started = True
+            abandoned = self._abandoned
+        if abandoned:
+            _reap(self._process)
+
+    def abandon(self) -> bool:
+        """Give the process up if it is still starting; True if the thread will reap it."""
+        with self._lock:
+            self._abandoned = not self._started
+            return self._abandoned
+
+
+def _reap(process: Any) -> None:
+    """Terminate *process* if it still runs, wait for it and free its resources (blocking)."""
+    if process.is_alive():
+        process.terminate()
+    process.join()
+    process.close()
+
+
 async def run_in_process(callable: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
     """Run ``callable(*args, **kwargs)`` in a new process and return its result.
 
@@ -69,24 +107,23 @@ async def run_in_process(callable: Callable[P, T], *args: P.args, **kwargs: P.kw
     ctx = _context()
     receiver, sender = ctx.Pipe(duplex=False)
     process = ctx.Process(target=_child_main, args=(sender, callable, args, kwargs), daemon=True)
+    start = _ProcessStart(process)
     try:
-        await _run_in_thread(process.start)
+        await _run_in_thread(start)
         sender.close()
         # The pipe becomes readable when the outcome arrives or the child dies.
         await _read_wait(receiver)
         try:
             ok, value = await _run_in_thread(receiver.recv)
         except EOFError:
+            await _run_in_thread(process.join)
             raise RuntimeError(
                 f"the process running {callable!r} died (exit code {process.exitcode})"
             ) from None
     finally:
         sender.close()
-        if process.is_alive():
-            process.terminate()
-        if process.pid is not None:
-            await _run_in_thread(process.join)
-            process.close()
+        if not start.abandon():
+            await _run_in_thread(functools.partial(_reap, process))
         receiver.close()
     if ok:
         result: T = value
