@@ -278,3 +278,19 @@ def test_closed_kernel_refuses_to_run() -> None:
             kernel.run(coro)
     finally:
         coro.close()
+
+
+def test_run_restores_the_signal_handling_it_changed() -> None:
+    import signal
+
+    async def main() -> None:
+        await sleep(0)
+
+    before = signal.getsignal(signal.SIGINT)
+    with Kernel() as kernel:
+        kernel.run(main())
+        assert signal.getsignal(signal.SIGINT) is before
+    # No wake-up descriptor is left installed.
+    previous = signal.set_wakeup_fd(-1)
+    signal.set_wakeup_fd(previous)
+    assert previous == -1

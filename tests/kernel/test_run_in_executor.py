@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import operator
 import threading
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
@@ -32,7 +33,9 @@ def test_thread_pool_exception(no_thread_leak: None) -> None:
 
 def test_process_pool_result() -> None:
     async def main() -> int:
-        with ProcessPoolExecutor(1) as pool:
+        # forkserver: forking a process that has threads is deprecated (3.12+).
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(1, mp_context=context) as pool:
             return await run_in_executor(pool, pow, 3, 4)
 
     assert run(main) == 81
