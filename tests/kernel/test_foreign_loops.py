@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 
@@ -80,10 +81,8 @@ def test_asyncio_future_awaited_in_curio() -> None:
 
 def test_the_error_can_be_caught_and_the_task_goes_on() -> None:
     async def main() -> str:
-        try:
+        with contextlib.suppress(TypeError):
             await asyncio.sleep(0)
-        except TypeError:
-            pass
         await curio_kernel.sleep(0)
         return "still running"
 

@@ -118,7 +118,7 @@ def test_sigint_handler_is_restored_after_run(tmp_path: Path) -> None:
         time.sleep(30)
         """
     )
-    returncode, out, err = _interrupt(tmp_path, program)
+    returncode, _out, err = _interrupt(tmp_path, program)
     # After run() the default handler is back: SIGINT is a plain KeyboardInterrupt.
     assert "KeyboardInterrupt" in err
     assert returncode != 0
