@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import inspect
 
+import pytest
+
 import curio_traps
 from curio_kernel import Kernel
 from curio_traps import HANDLERS, TrapHandlers
@@ -94,9 +96,6 @@ def test_a_trap_yields_its_tag_and_arguments() -> None:
 def test_a_trap_returns_what_the_kernel_sends() -> None:
     coro = curio_traps._clock()
     assert coro.send(None) == (trap_module.CLOCK,)
-    try:
+    with pytest.raises(StopIteration) as info:
         coro.send(12.5)
-    except StopIteration as stop:
-        assert stop.value == 12.5
-    else:
-        raise AssertionError("the trap did not return")
+    assert info.value.value == 12.5
