@@ -56,7 +56,7 @@ nox.options.download_python = "never"
 
 
 def _distributions() -> dict[str, Path]:
-    """Map each distribution name to its folder, in dependency-friendly (sorted) order."""
+    """Map each distribution name to its folder under packages/, sorted by folder."""
     found: dict[str, Path] = {}
     for pyproject in sorted(PACKAGES.glob("*/pyproject.toml")):
         with pyproject.open("rb") as f:
@@ -107,10 +107,10 @@ def _build_requires() -> list[str]:
     return sorted(requires)
 
 
-def _dist_files(distributions: Iterable[str]) -> list[Path]:
-    """The sdist and wheel of each distribution at its current version in dist/.
+def _dist_files(session: nox.Session, distributions: Iterable[str]) -> list[Path]:
+    """The sdist and the wheel of each distribution, at its current version, in dist/.
 
-    Fails the session with a clear message when one is missing.
+    Ends the session with a clear message when one is missing or ambiguous.
     """
     files: list[Path] = []
     for distribution in distributions:
@@ -118,7 +118,7 @@ def _dist_files(distributions: Iterable[str]) -> list[Path]:
         for pattern in (f"{stem}.tar.gz", f"{stem}-*.whl"):
             matches = sorted(DIST.glob(pattern))
             if len(matches) != 1:
-                raise ValueError(
+                session.error(
                     f"dist/ should hold exactly one {pattern}, found {len(matches)}: "
                     "run `nox -s build` first"
                 )
@@ -152,7 +152,10 @@ def lint(session: nox.Session) -> None:
         ("shellcheck", ["shellcheck", str(ROOT / ".ci" / "run")]),
         ("zizmor", ["zizmor", *zizmor_mode, str(ROOT / ".github")]),
         ("validate-pyproject", ["validate-pyproject", *pyprojects]),
-        ("twine check", ["twine", "check", "--strict", *map(str, _dist_files(_distributions()))]),
+        (
+            "twine check",
+            ["twine", "check", "--strict", *map(str, _dist_files(session, _distributions()))],
+        ),
     ]
     failed: list[str] = []
     for name, command in checks:
@@ -166,7 +169,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typing(session: nox.Session) -> None:
-    """mypy --strict (settings in pyproject.toml) over every package's source and the examples."""
+    """mypy --strict (settings in pyproject.toml) over every package, the examples, the tooling."""
     _install_groups(session, "typing")
     targets: list[str] = []
     for name, path in _distributions().items():
@@ -178,6 +181,8 @@ def typing(session: nox.Session) -> None:
     if any(examples.glob("*.py")):
         targets.append(str(examples))
     session.run("mypy", *targets, *session.posargs)
+    # The repository's own tooling is typed too.
+    session.run("mypy", "noxfile.py", str(ROOT / ".github" / "scripts"))
 
 
 @nox.session
@@ -187,7 +192,7 @@ def build(session: nox.Session) -> None:
     shutil.rmtree(DIST, ignore_errors=True)
     for path in _distributions().values():
         session.run("python", "-m", "build", "--outdir", str(DIST), str(path))
-    files = _dist_files(_distributions())
+    files = _dist_files(session, _distributions())
     session.log(f"built {len(files)} files into {DIST.relative_to(ROOT)}/")
 
 
@@ -200,7 +205,7 @@ def split(session: nox.Session) -> None:
     tests/split/ (which also proves the other packages are absent) and tests/sync/.
     """
     _install_groups(session, "test")
-    _dist_files(SPLIT_DISTRIBUTIONS)  # fail clearly if a wheel is missing
+    _dist_files(session, SPLIT_DISTRIBUTIONS)  # fail clearly if a wheel is missing
     session.install("--no-index", "--find-links", str(DIST), *SPLIT_DISTRIBUTIONS)
     suites = [str(ROOT / "tests" / "split")]
     if (ROOT / "tests" / "sync").is_dir():
