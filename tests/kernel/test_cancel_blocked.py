@@ -31,6 +31,11 @@ from curio_traps import (
 )
 
 
+async def nap(seconds: float) -> None:
+    """A coroutine that sleeps (``sleep()`` itself returns a plain awaitable)."""
+    await sleep(seconds)
+
+
 def assert_nothing_pending(kernel: Kernel) -> None:
     """A task blocked forever must now be seen as a deadlock, promptly."""
 
@@ -63,7 +68,7 @@ def sockets() -> Iterator[tuple[socket.socket, socket.socket]]:
 
 def test_cancel_sleep(kernel: Kernel) -> None:
     async def main() -> tuple[bool, BaseException | None]:
-        task = await spawn(sleep(3600))
+        task = await spawn(nap(3600))
         cancelled = await task.cancel()
         return cancelled, task.exception
 

@@ -92,8 +92,9 @@ def test_daemon_tasks_do_not_keep_the_kernel_running(flag: Callable[[], Any]) ->
         task = kernel.run(main())
         assert task is not None
         # run() returned with the daemon still blocked; shutdown (on exit) ends it.
-        assert not task.terminated
+        alive_after_run = not task.terminated
         assert reached == []
+    assert alive_after_run
     assert task.terminated
     assert reached == ["daemon finally"]
 

@@ -10,6 +10,11 @@ import pytest
 from curio_kernel import CancelledError, Kernel, sleep, spawn
 
 
+async def nap(seconds: float) -> None:
+    """A coroutine that sleeps (``sleep()`` itself returns a plain awaitable)."""
+    await sleep(seconds)
+
+
 def test_shutdown_cancels_daemons_and_runs_their_finally_blocks(flag: Callable[[], Any]) -> None:
     never = flag()
     cleaned: list[str] = []
@@ -22,7 +27,7 @@ def test_shutdown_cancels_daemons_and_runs_their_finally_blocks(flag: Callable[[
 
     async def main() -> None:
         await spawn(daemon("queue waiter"), daemon=True)
-        await spawn(sleep(3600), daemon=True)
+        await spawn(nap(3600), daemon=True)
 
     kernel = Kernel()
     try:
@@ -104,7 +109,7 @@ def test_shutdown_inside_a_coroutine_is_refused() -> None:
 
 def test_shutdown_twice_is_harmless() -> None:
     async def main() -> None:
-        await spawn(sleep(3600), daemon=True)
+        await spawn(nap(3600), daemon=True)
 
     kernel = Kernel()
     try:

@@ -66,7 +66,7 @@ def test_run_of_a_coroutine_with_extra_arguments_is_a_type_error() -> None:
     coro = add(1, 2)
     try:
         with pytest.raises(TypeError):
-            run(coro, 3)  # type: ignore[call-overload]
+            run(coro, 3)
     finally:
         coro.close()
 

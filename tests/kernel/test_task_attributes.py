@@ -17,6 +17,11 @@ async def worker() -> int:
     return 1
 
 
+async def nap(seconds: float) -> None:
+    """A coroutine that sleeps (``sleep()`` itself returns a plain awaitable)."""
+    await sleep(seconds)
+
+
 def test_coro_is_the_coroutine_given() -> None:
     async def main() -> bool:
         coro = worker()
@@ -51,7 +56,7 @@ def test_name_comes_from_the_coroutine() -> None:
 
 def test_state_while_sleeping_and_after_the_end() -> None:
     async def main() -> list[str]:
-        task = await spawn(sleep(10))
+        task = await spawn(nap(10))
         states = [task.state]
         await task.cancel()
         states.append(task.state)
@@ -146,7 +151,7 @@ def test_task_cannot_be_constructed_directly() -> None:
     coro = worker()
     try:
         with pytest.raises(TypeError, match="spawn"):
-            Task(coro)  # type: ignore[call-arg]
+            Task(coro)
     finally:
         coro.close()
 

@@ -66,7 +66,8 @@ def test_block_sets_expired() -> None:
 def test_block_that_ends_in_time() -> None:
     async def main() -> str:
         async with timeout_after(5):
-            return await fast("quick")
+            result = await fast("quick")
+        return result
 
     assert run(main) == "quick"
 

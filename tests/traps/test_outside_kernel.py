@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
 from curio_kernel import run
@@ -41,7 +43,7 @@ def test_closing_a_suspended_trap_outside_a_kernel_is_quiet() -> None:
     coro = _sleep(1)
     coro.send(None)
     coro.close()
-    assert coro.gi_frame is None
+    assert inspect.getgeneratorstate(coro) == inspect.GEN_CLOSED
 
 
 def test_closing_a_coroutine_suspended_at_a_trap_outside_a_kernel_is_quiet() -> None:
@@ -51,7 +53,7 @@ def test_closing_a_coroutine_suspended_at_a_trap_outside_a_kernel_is_quiet() -> 
     coro = user_code()
     coro.send(None)
     coro.close()
-    assert coro.cr_frame is None
+    assert inspect.getcoroutinestate(coro) == inspect.CORO_CLOSED
 
 
 @pytest.mark.parametrize("seconds", [0, 1])
@@ -66,4 +68,4 @@ def test_closing_a_coroutine_suspended_in_kernel_sleep_outside_a_kernel_is_quiet
     coro = user_code()
     coro.send(None)
     coro.close()
-    assert coro.cr_frame is None
+    assert inspect.getcoroutinestate(coro) == inspect.CORO_CLOSED
