@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from curio_kernel import Kernel, Task, sleep, spawn
+from curio_kernel import Kernel, Task, run_in_thread, sleep, spawn
 
 
 def test_run_returns_the_coroutines_result() -> None:
@@ -295,3 +295,31 @@ def test_run_restores_the_signal_handling_it_changed() -> None:
     previous = signal.set_wakeup_fd(-1)
     signal.set_wakeup_fd(previous)
     assert previous == -1
+
+
+def test_add_task_refused_from_another_thread_while_running() -> None:
+    async def nothing() -> None:
+        pass
+
+    def add_from_thread(kernel: Kernel) -> str:
+        coro = nothing()
+        try:
+            kernel.add_task(coro)
+        except RuntimeError as exc:
+            return str(exc)
+        finally:
+            coro.close()
+        return "accepted"
+
+    async def main(kernel: Kernel) -> str:
+        return await run_in_thread(add_from_thread, kernel)
+
+    with Kernel() as kernel:
+        message = kernel.run(main(kernel))
+    assert message is not None
+    assert "running kernel" in message
+
+
+def test_run_without_tasks_returns_at_once() -> None:
+    with Kernel() as kernel:
+        assert kernel.run() is None

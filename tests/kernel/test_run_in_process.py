@@ -65,7 +65,7 @@ def test_unpicklable_callable_is_an_error_and_leaves_no_process() -> None:
     async def main() -> object:
         return await run_in_process(lambda: 1)
 
-    with pytest.raises(Exception, match="pickle|local object"):
+    with pytest.raises(Exception, match=r"pickle|local object"):
         run(main)
     assert multiprocessing.active_children() == []
 
