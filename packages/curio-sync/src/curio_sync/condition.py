@@ -7,14 +7,9 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
-from curio_traps import (
-    CancelledError,
-    TaskLike,
-    _current_task,
-    _reschedule_tasks,
-    _wait_on_queue,
-)
+from curio_traps import CancelledError, TaskLike, _wait_on_queue
 
+from ._direct import _current_task_now, _wake_now
 from .errors import SyncUsageError
 from .lock import Lock, RLock
 
@@ -69,8 +64,8 @@ class Condition:
     ) -> None:
         await self._lock.release()
 
-    async def _owner_check(self, what: str) -> TaskLike[Any]:
-        me = await _current_task()
+    def _owner_check(self, what: str) -> TaskLike[Any]:
+        me = _current_task_now()
         if not self._lock._owned_by(me):
             raise SyncUsageError(
                 f"Condition.{what}(): the condition's lock is not held by this task"
@@ -85,9 +80,9 @@ class Condition:
         while taking the lock back passes its notification to the next waiter,
         so no notification is lost.
         """
-        me = await self._owner_check("wait")
+        me = self._owner_check("wait")
         lock = self._lock
-        depth = await lock._release_for_wait()
+        depth = lock._release_for_wait()
         notified = False
         try:
             await _wait_on_queue(self._waiting, "COND_WAIT")
@@ -106,12 +101,12 @@ class Condition:
                 cancelled = exc
         if cancelled is not None:
             if notified and self._waiting:
-                await _reschedule_tasks(self._waiting, 1)
+                _wake_now(self._waiting, 1, None)
             raise cancelled
 
     async def wait_for(self, predicate: Callable[[], T]) -> T:
         """Wait until ``predicate()`` is true (checked with the lock held); return its value."""
-        await self._owner_check("wait_for")
+        self._owner_check("wait_for")
         result = predicate()
         while not result:
             await self.wait()
@@ -122,15 +117,15 @@ class Condition:
         """Wake up to *n* of the waiting tasks, oldest first; the lock must be held."""
         if isinstance(n, bool) or not isinstance(n, int):
             raise TypeError(f"notify() needs an int count, not {type(n).__name__}")
-        await self._owner_check("notify")
+        self._owner_check("notify")
         waiting = self._waiting
         count = min(n, len(waiting))
         if count > 0:
-            await _reschedule_tasks(waiting, count)
+            _wake_now(waiting, count, None)
 
     async def notify_all(self) -> None:
         """Wake every waiting task; the lock must be held."""
-        await self._owner_check("notify_all")
+        self._owner_check("notify_all")
         waiting = self._waiting
         if waiting:
-            await _reschedule_tasks(waiting, len(waiting))
+            _wake_now(waiting, len(waiting), None)

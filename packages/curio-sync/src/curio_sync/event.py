@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from curio_traps import _reschedule_tasks, _wait_on_queue
+from curio_traps import _wait_on_queue
+
+from ._direct import _wake_now
 
 __all__ = ["Event"]
 
@@ -49,4 +51,4 @@ class Event:
         self._set = True
         waiting = self._waiting
         if waiting:
-            await _reschedule_tasks(waiting, len(waiting))
+            _wake_now(waiting, len(waiting), None)

@@ -1,9 +1,8 @@
 """Lock and RLock: mutual exclusion between tasks, with an owner.
 
-Both record the task holding them (obtained with the ``_current_task`` trap),
-so a task that releases a lock it does not hold gets a clear error, and both
-hand a released lock straight to the task that has waited longest: a task
-arriving later can never take it first.
+Both record the task holding them, so a task that releases a lock it does
+not hold gets a clear error, and both hand a released lock straight to the
+task that has waited longest: a task arriving later can never take it first.
 """
 
 from __future__ import annotations
@@ -12,14 +11,18 @@ from collections import deque
 from types import TracebackType
 from typing import Any, Final
 
-from curio_traps import TaskLike, _current_task, _reschedule_tasks, _wait_on_queue
+from curio_traps import TaskLike, _wait_on_queue
 
+from ._direct import _current_task_now, _wake_now
 from .errors import SyncUsageError
 
 __all__ = ["Lock", "RLock"]
 
 #: Owner of a lock between its release to a waiter and that waiter resuming.
-#: The lock counts as held, so no other task can take it in between.
+#: The lock counts as held, so no other task can take it in between.  Once
+#: the kernel has rescheduled the waiter it resumes from its wait (a cancel
+#: arriving meanwhile is delivered at its next blocking call), so the lock
+#: always reaches it.
 _HANDED_OVER: Final = object()
 
 
@@ -43,22 +46,12 @@ class _OwnedLock:
     def _owned_by(self, task: TaskLike[Any]) -> bool:
         return self._owner is task
 
-    async def _wait_for_owner(self, me: TaskLike[Any]) -> None:
-        """Queue behind the current holder; return holding the lock.
-
-        ``release`` hands the lock over before waking us, so once woken we own
-        it; a task cancelled while queued is dropped from the queue by the
-        kernel and leaves the lock as it found it.
-        """
-        await _wait_on_queue(self._waiting, "LOCK_ACQUIRE")
-        self._owner = me
-
-    async def _hand_over(self) -> None:
+    def _hand_over(self) -> None:
         """Give the lock to the longest waiter, or free it if none waits."""
         waiting = self._waiting
         if waiting:
+            _wake_now(waiting, 1, None)
             self._owner = _HANDED_OVER
-            await _reschedule_tasks(waiting, 1)
         else:
             self._owner = None
 
@@ -68,6 +61,18 @@ class _OwnedLock:
         return SyncUsageError(
             f"{type(self).__name__}.release(): the lock is held by another task, not this one"
         )
+
+    async def _take(self, me: TaskLike[Any]) -> None:
+        """Take the lock for *me*, queueing behind its holder if needed.
+
+        A task cancelled while queued is dropped from the queue by the kernel
+        and leaves the lock as it found it.
+        """
+        if self._owner is None:
+            self._owner = me
+        else:
+            await _wait_on_queue(self._waiting, "LOCK_ACQUIRE")
+            self._owner = me
 
 
 class Lock(_OwnedLock):
@@ -82,27 +87,25 @@ class Lock(_OwnedLock):
 
     async def acquire(self) -> bool:
         """Wait until the lock is free, take it for this task and return ``True``."""
-        me = await _current_task()
+        me = _current_task_now()
         owner = self._owner
         if owner is None:
             self._owner = me
         elif owner is me:
             raise SyncUsageError("Lock.acquire(): this task already holds the lock (use RLock)")
         else:
-            # release() hands the lock to us before waking us (see _hand_over).
             await _wait_on_queue(self._waiting, "LOCK_ACQUIRE")
             self._owner = me
         return True
 
     async def release(self) -> None:
         """Release the lock held by this task, waking the longest waiter."""
-        me = await _current_task()
-        if self._owner is not me:
+        if self._owner is not _current_task_now():
             raise self._not_held_error()
         waiting = self._waiting
         if waiting:
+            _wake_now(waiting, 1, None)
             self._owner = _HANDED_OVER
-            await _reschedule_tasks(waiting, 1)
         else:
             self._owner = None
 
@@ -110,7 +113,7 @@ class Lock(_OwnedLock):
     # them: one coroutine frame less on the hottest path of a lock.
 
     async def __aenter__(self) -> None:
-        me = await _current_task()
+        me = _current_task_now()
         owner = self._owner
         if owner is None:
             self._owner = me
@@ -126,26 +129,22 @@ class Lock(_OwnedLock):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        me = await _current_task()
-        if self._owner is not me:
+        if self._owner is not _current_task_now():
             raise self._not_held_error()
         waiting = self._waiting
         if waiting:
+            _wake_now(waiting, 1, None)
             self._owner = _HANDED_OVER
-            await _reschedule_tasks(waiting, 1)
         else:
             self._owner = None
 
-    async def _release_for_wait(self) -> int:
+    def _release_for_wait(self) -> int:
         """Release the lock for ``Condition.wait``; return what ``_reacquire`` restores."""
-        await self._hand_over()
+        self._hand_over()
         return 1
 
     async def _reacquire(self, me: TaskLike[Any], depth: int) -> None:
-        if self._owner is None:
-            self._owner = me
-        else:
-            await self._wait_for_owner(me)
+        await self._take(me)
 
 
 class RLock(_OwnedLock):
@@ -167,27 +166,22 @@ class RLock(_OwnedLock):
 
     async def acquire(self) -> bool:
         """Take the lock (or one more level of it) for this task; return ``True``."""
-        me = await _current_task()
-        owner = self._owner
-        if owner is me:
+        me = _current_task_now()
+        if self._owner is me:
             self._depth += 1
-            return True
-        if owner is not None:
-            await self._wait_for_owner(me)
         else:
-            self._owner = me
-        self._depth = 1
+            await self._take(me)
+            self._depth = 1
         return True
 
     async def release(self) -> None:
         """Release one level; the last release frees the lock for the longest waiter."""
-        me = await _current_task()
-        if self._owner is not me:
+        if self._owner is not _current_task_now():
             raise self._not_held_error()
         depth = self._depth - 1
         self._depth = depth
         if depth == 0:
-            await self._hand_over()
+            self._hand_over()
 
     async def __aenter__(self) -> None:
         await self.acquire()
@@ -200,15 +194,12 @@ class RLock(_OwnedLock):
     ) -> None:
         await self.release()
 
-    async def _release_for_wait(self) -> int:
+    def _release_for_wait(self) -> int:
         depth = self._depth
         self._depth = 0
-        await self._hand_over()
+        self._hand_over()
         return depth
 
     async def _reacquire(self, me: TaskLike[Any], depth: int) -> None:
-        if self._owner is None:
-            self._owner = me
-        else:
-            await self._wait_for_owner(me)
+        await self._take(me)
         self._depth = depth

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, Generic, Protocol, TypeVar
 
-from curio_traps import _reschedule_tasks, _wait_on_queue
+from curio_traps import _wait_on_queue
 
-from ._wake import _wake_now
+from ._direct import _wake_now
 from .errors import QueueEmpty, QueueFull, SyncUsageError
 
 __all__ = ["LifoQueue", "PriorityQueue", "Queue"]
@@ -115,11 +115,10 @@ class Queue(Generic[T]):
     async def get(self) -> T:
         """Remove and return the oldest item, waiting while the queue is empty."""
         if self._items:
-            item = self._pop()
             if self._putters:
+                _wake_now(self._putters, 1, None)
                 self._reserved += 1
-                await _reschedule_tasks(self._putters, 1)
-            return item
+            return self._pop()
         handed: T = await _wait_on_queue(self._getters, "QUEUE_GET")
         return handed
 
@@ -138,28 +137,31 @@ class Queue(Generic[T]):
         getters = self._getters
         if getters:
             # Only an empty queue has waiting getters: give the item to the oldest.
-            self._unfinished += 1
-            await _reschedule_tasks(getters, 1, item)
-            return
-        maxsize = self._maxsize
-        if maxsize and len(self._items) + self._reserved >= maxsize:
-            await _wait_on_queue(self._putters, "QUEUE_PUT")
-            # A getter freed a slot and reserved it for us.
-            self._unfinished += 1
-            getters = self._getters
-            if getters:
-                # The slot stays free: promise it to the next putter, if any.
-                if self._putters:
-                    await _reschedule_tasks(self._putters, 1)
-                else:
-                    self._reserved -= 1
-                await _reschedule_tasks(getters, 1, item)
+            _wake_now(getters, 1, item)
+        else:
+            maxsize = self._maxsize
+            if maxsize and len(self._items) + self._reserved >= maxsize:
+                await _wait_on_queue(self._putters, "QUEUE_PUT")
+                self._fill_reserved(item)
+                return
+            self._push(item)
+        self._unfinished += 1
+
+    def _fill_reserved(self, item: T) -> None:
+        """Use the slot a getter freed and reserved for this (woken) putter."""
+        getters = self._getters
+        if getters:
+            # A getter came meanwhile: it gets the item, and the slot stays
+            # free, so it is promised to the next putter, if any.
+            _wake_now(getters, 1, item)
+            if self._putters:
+                _wake_now(self._putters, 1, None)
             else:
                 self._reserved -= 1
-                self._push(item)
-            return
+        else:
+            self._reserved -= 1
+            self._push(item)
         self._unfinished += 1
-        self._push(item)
 
     def put_nowait(self, item: T) -> None:
         """Add *item* without waiting; raise :class:`QueueFull` if there is no free slot."""
@@ -183,12 +185,10 @@ class Queue(Generic[T]):
         unfinished = self._unfinished
         if unfinished <= 0:
             raise SyncUsageError("task_done() called more times than items were put")
-        unfinished -= 1
-        self._unfinished = unfinished
-        if unfinished == 0:
-            joiners = self._joiners
-            if joiners:
-                await _reschedule_tasks(joiners, len(joiners))
+        joiners = self._joiners
+        if unfinished == 1 and joiners:
+            _wake_now(joiners, len(joiners), None)
+        self._unfinished = unfinished - 1
 
 
 class PriorityQueue(Queue[_OrderableT]):

@@ -6,8 +6,9 @@ from collections import deque
 from types import TracebackType
 from typing import Any
 
-from curio_traps import _reschedule_tasks, _wait_on_queue
+from curio_traps import _wait_on_queue
 
+from ._direct import _wake_now
 from .errors import SyncUsageError
 
 __all__ = ["BoundedSemaphore", "Semaphore"]
@@ -61,7 +62,7 @@ class Semaphore:
         """Give a slot back, to the longest waiter if any; never blocks."""
         waiting = self._waiting
         if waiting:
-            await _reschedule_tasks(waiting, 1)
+            _wake_now(waiting, 1, None)
         else:
             self._value += 1
 
@@ -101,7 +102,7 @@ class BoundedSemaphore(Semaphore):
         """Give a slot back; raise if that would exceed the initial value."""
         waiting = self._waiting
         if waiting:
-            await _reschedule_tasks(waiting, 1)
+            _wake_now(waiting, 1, None)
         elif self._value >= self._bound:
             raise SyncUsageError(
                 f"BoundedSemaphore released too many times (initial value {self._bound})"
