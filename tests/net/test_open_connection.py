@@ -19,7 +19,7 @@ Handler = Callable[[Socket, Any], Awaitable[None]]
 
 
 async def _serve(server: curio_net.Server) -> curio_net.Server:
-    await curio_kernel.spawn(server.serve_forever)
+    await curio_kernel.spawn(server.serve_forever, daemon=True)
     return server
 
 

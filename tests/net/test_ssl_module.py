@@ -21,7 +21,7 @@ Handler = Callable[[Socket, Any], Awaitable[None]]
 
 async def _tls_echo_server(context: std_ssl.SSLContext, echo: Handler) -> curio_net.Server:
     server = curio_net.create_server("127.0.0.1", 0, echo, ssl=context)
-    await curio_kernel.spawn(server.serve_forever)
+    await curio_kernel.spawn(server.serve_forever, daemon=True)
     return server
 
 

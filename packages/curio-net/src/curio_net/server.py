@@ -23,7 +23,6 @@ from typing import Any, Final
 
 from curio_io import Socket
 from curio_traps import (
-    CancelledError,
     TaskError,
     TaskLike,
     _cancel_task,
@@ -89,10 +88,6 @@ _CONNECTION_GONE = frozenset(
 )
 _BACKOFF_FIRST: Final = 0.01
 _BACKOFF_MAX: Final = 0.5
-
-
-class _StopAccepting(CancelledError):
-    """Delivered to the task running ``serve_forever`` by :meth:`Server.shutdown`."""
 
 
 class _HandshakeFailed(Exception):
@@ -168,6 +163,8 @@ class Server:
         Returns after :meth:`shutdown` has stopped the server and its handlers.
         When the task running it is cancelled instead, the listening socket
         is closed and every handler cancelled before the cancellation goes on.
+        Errors of ``accept()`` other than running out of descriptors, or a
+        single connection failing, end it with that error.
         """
         if self._serve_task is not None:
             raise RuntimeError("serve_forever() is already running")
@@ -177,8 +174,6 @@ class Server:
         self._accepting = True
         try:
             await self._accept_forever()
-        except _StopAccepting:
-            pass
         finally:
             self._accepting = False
             self._closed = True
@@ -195,6 +190,8 @@ class Server:
             try:
                 client, address = await listener.accept()
             except OSError as exc:
+                if not self._accepting:
+                    return  # shutdown() closed the listening socket
                 if exc.errno in _OUT_OF_RESOURCES:
                     if not delay:
                         log.warning("%r: accept() failed, backing off: %s", self, exc)
@@ -279,12 +276,13 @@ class Server:
         self._stopper = me
         if serving is not None:
             if self._accepting:
+                # Closing the listening socket wakes serve_forever(), which then
+                # ends the handlers, with the grace period.
                 self._accepting = False
                 self._grace = grace_period
-                await _cancel_task(serving, _StopAccepting())
-            else:
-                with contextlib.suppress(TaskError):
-                    await _join_task(serving)  # it is already ending its handlers
+                await self._close_listener()
+            with contextlib.suppress(TaskError):
+                await _join_task(serving)
             return
         await self._close_listener()
         await self._end_clients(grace_period)
@@ -318,16 +316,15 @@ class Server:
 
     async def _end_clients(self, grace_period: float) -> None:
         """Wait up to *grace_period* for the handlers to end, then cancel the rest."""
-        if grace_period > 0:
-            with contextlib.suppress(TimeoutError):
-                await bounded(grace_period, self._join_clients())
-        while True:
-            remaining = [task for task in self._clients if task is not self._stopper]
-            if not remaining:
-                return
-            for task in remaining:
-                await _cancel_task(task)
-                self._clients.discard(task)
+        try:
+            if grace_period > 0:
+                with contextlib.suppress(TimeoutError):
+                    await bounded(grace_period, self._join_clients())
+        finally:
+            while remaining := [task for task in self._clients if task is not self._stopper]:
+                for task in remaining:
+                    await _cancel_task(task)
+                    self._clients.discard(task)
 
     async def _join_clients(self) -> None:
         while True:
