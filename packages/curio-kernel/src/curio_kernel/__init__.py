@@ -13,12 +13,13 @@ from curio_traps import (
 from .kernel import Kernel, run
 from .sleep import clock, sleep
 from .task import Task, current_task, spawn
-from .timeouts import TimeoutAfter, ignore_after, timeout_after
+from .timeouts import IgnoreAfter, TimeoutAfter, ignore_after, timeout_after
 from .workers import run_in_executor, run_in_process, run_in_thread
 
 __all__ = [
     "CancelledError",
     "CurioError",
+    "IgnoreAfter",
     "Kernel",
     "Task",
     "TaskCancelled",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import types
-from collections.abc import Awaitable, Generator
+from collections.abc import Coroutine, Generator
 from typing import Any, final
 
 from curio_traps import _clock
@@ -61,7 +61,7 @@ def _switch() -> Generator[Any, Any, None]:
         raise outside_kernel_error(exc)  # noqa: B904 - it chains exc itself
 
 
-def sleep(seconds: float) -> Awaitable[None]:
+def sleep(seconds: float) -> Coroutine[Any, Any, None]:
     """Sleep for *seconds*; 0 just lets the other ready tasks run.
 
     Use as ``await sleep(seconds)``.  ``sleep(0)`` is built for switching
@@ -72,6 +72,7 @@ def sleep(seconds: float) -> Awaitable[None]:
         _check_seconds(seconds)
     elif seconds != seconds or seconds < 0:
         raise ValueError(f"sleep() needs a non-negative number of seconds, got {seconds!r}")
+    # Both awaitables have the coroutine methods (spawn() accepts them too).
     if seconds == 0:
         return _switch()
     return _Sleep((SLEEP, seconds))

@@ -27,49 +27,90 @@ from curio_traps import (
     _unset_timeout,
 )
 
-__all__ = ["TimeoutAfter", "ignore_after", "timeout_after"]
+__all__ = ["IgnoreAfter", "TimeoutAfter", "ignore_after", "timeout_after"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
-class TimeoutAfter(Generic[R]):
-    """An ``async with`` block bounded in time.
+class _TimeoutBlock:
+    """What both kinds of timeout block share: setting and recognising their deadline."""
 
-    Made by :func:`timeout_after` or :func:`ignore_after`.
+    __slots__ = ("_deadline", "_previous", "_seconds", "expired")
 
-    After the block, ``expired`` tells whether its own deadline passed.
-    """
-
-    __slots__ = (
-        "_deadline",
-        "_ignore",
-        "_previous",
-        "_seconds",
-        "_timeout_result",
-        "expired",
-        "result",
-    )
-
-    def __init__(self, seconds: float | None, ignore: bool, timeout_result: R) -> None:
+    def __init__(self, seconds: float | None) -> None:
         if seconds is not None:
             if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
                 raise TypeError(f"a timeout needs a number of seconds or None, got {seconds!r}")
             if math.isnan(seconds):
                 raise ValueError("a timeout of NaN seconds is meaningless")
         self._seconds = seconds
-        self._ignore = ignore
         self._deadline: float | None = None
         self._previous: TimeoutState | None = None
+        #: True once the block's own deadline has passed.
         self.expired = False
-        #: For ``ignore_after``: the *timeout_result* after a timeout, else ``None``.
-        self.result: R | None = None
-        self._timeout_result = timeout_result
 
-    async def __aenter__(self) -> TimeoutAfter[R]:
+    async def _enter(self) -> None:
         if self._seconds is not None:
             self._deadline = await _clock() + max(0.0, float(self._seconds))
         self._previous = await _set_timeout(self._deadline)
+
+    async def _leave(self, exc: BaseException | None) -> bool:
+        """Restore the outer timeouts; True if *exc* is this block's own expiry."""
+        if self._previous is None:
+            raise RuntimeError("a timeout block was left without being entered")
+        await _unset_timeout(self._previous)
+        if not isinstance(exc, (TaskTimeout, TimeoutCancellationError)):
+            return False
+        if self._deadline is not None and exc.args and exc.args[0] is self._deadline:
+            self.expired = True
+            return True
+        if isinstance(exc, TaskTimeout):
+            raise UncaughtTimeoutError(
+                "a TaskTimeout of an inner timeout block was not caught inside this block"
+            ) from exc
+        return False
+
+
+class TimeoutAfter(_TimeoutBlock):
+    """An ``async with`` block that raises ``TaskTimeout`` when its time is up.
+
+    Made by :func:`timeout_after`; ``expired`` tells afterwards whether it timed out.
+    """
+
+    __slots__ = ()
+
+    async def __aenter__(self) -> TimeoutAfter:
+        await self._enter()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if await self._leave(exc) and isinstance(exc, TimeoutCancellationError):
+            # An outer block's view of our deadline: it is ours, say so plainly.
+            raise TaskTimeout(self._deadline) from exc
+
+
+class IgnoreAfter(_TimeoutBlock, Generic[R]):
+    """An ``async with`` block that just ends when its time is up.
+
+    Made by :func:`ignore_after`; afterwards ``expired`` tells whether it
+    timed out and ``result`` holds the *timeout_result* if it did.
+    """
+
+    __slots__ = ("_timeout_result", "result")
+
+    def __init__(self, seconds: float | None, timeout_result: R) -> None:
+        super().__init__(seconds)
+        self._timeout_result = timeout_result
+        self.result: R | None = None
+
+    async def __aenter__(self) -> IgnoreAfter[R]:
+        await self._enter()
         return self
 
     async def __aexit__(
@@ -78,29 +119,21 @@ class TimeoutAfter(Generic[R]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool:
-        assert self._previous is not None, "timeout block exited without being entered"
-        await _unset_timeout(self._previous)
-        if exc is None or not isinstance(exc, (TaskTimeout, TimeoutCancellationError)):
-            return False
-        if exc.args and exc.args[0] is self._deadline and self._deadline is not None:
-            self.expired = True
-            if self._ignore:
-                self.result = self._timeout_result
-                return True
-            if isinstance(exc, TimeoutCancellationError):
-                raise TaskTimeout(self._deadline) from exc
-            return False
-        if isinstance(exc, TaskTimeout):
-            raise UncaughtTimeoutError(
-                "a TaskTimeout of an inner timeout block was not caught inside this block"
-            ) from exc
+        if await self._leave(exc):
+            self.result = self._timeout_result
+            return True
         return False
 
 
-async def _bounded(block: TimeoutAfter[Any], coro: Awaitable[T]) -> T:
+async def _bounded(block: TimeoutAfter, coro: Awaitable[T]) -> T:
     async with block:
         return await coro
-    return block.result  # type: ignore[return-value]
+
+
+async def _ignoring(block: IgnoreAfter[R], coro: Awaitable[T]) -> T | R:
+    async with block:
+        return await coro
+    return block._timeout_result
 
 
 def _as_awaitable(
@@ -119,7 +152,7 @@ def _as_awaitable(
 
 
 @overload
-def timeout_after(seconds: float | None, /) -> TimeoutAfter[None]: ...
+def timeout_after(seconds: float | None, /) -> TimeoutAfter: ...
 @overload
 def timeout_after(seconds: float | None, coro: Awaitable[T], /) -> Awaitable[T]: ...
 @overload
@@ -128,20 +161,20 @@ def timeout_after(
 ) -> Awaitable[T]: ...
 def timeout_after(
     seconds: float | None, coro: Any = None, /, *args: Any
-) -> TimeoutAfter[None] | Awaitable[Any]:
+) -> TimeoutAfter | Awaitable[Any]:
     """Bound a block (``async with timeout_after(s):``) or a coroutine to *seconds*.
 
     On expiry ``TaskTimeout`` is raised out of the block, or by the awaited
     coroutine.  ``None`` means no limit.
     """
-    block: TimeoutAfter[None] = TimeoutAfter(seconds, False, None)
+    block = TimeoutAfter(seconds)
     if coro is None:
         return block
     return _bounded(block, _as_awaitable(coro, args))
 
 
 @overload
-def ignore_after(seconds: float | None, /) -> TimeoutAfter[None]: ...
+def ignore_after(seconds: float | None, /) -> IgnoreAfter[None]: ...
 @overload
 def ignore_after(
     seconds: float | None, coro: Awaitable[T], /, *, timeout_result: R = ...
@@ -156,13 +189,13 @@ def ignore_after(
 ) -> Coroutine[Any, Any, T | R]: ...
 def ignore_after(
     seconds: float | None, coro: Any = None, /, *args: Any, timeout_result: Any = None
-) -> TimeoutAfter[Any] | Awaitable[Any]:
+) -> IgnoreAfter[Any] | Awaitable[Any]:
     """Like :func:`timeout_after`, but expiry just ends the block quietly.
 
     Around a coroutine, returns its result, or *timeout_result* on expiry; as
     a block, check ``block.expired`` afterwards.
     """
-    block: TimeoutAfter[Any] = TimeoutAfter(seconds, True, timeout_result)
+    block = IgnoreAfter(seconds, timeout_result)
     if coro is None:
         return block
-    return _bounded(block, _as_awaitable(coro, args))
+    return _ignoring(block, _as_awaitable(coro, args))

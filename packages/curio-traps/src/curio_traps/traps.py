@@ -123,8 +123,8 @@ def outside_kernel_error(exc: BaseException) -> BaseException:
     an error into the coroutine; this turns that into one that names the
     actual problem.  Inside a kernel the exception passes unchanged.
     """
-    if running_kernel() is not None:
-        return exc
+    if running_kernel() is not None or isinstance(exc, GeneratorExit):
+        return exc  # in a kernel, or a coroutine being closed: nothing to explain
     err = RuntimeError(
         "a curio operation was awaited outside a running curio kernel "
         "(run it with curio.run() or Kernel.run())"
