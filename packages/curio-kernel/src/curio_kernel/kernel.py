@@ -53,7 +53,7 @@ __all__ = ["Kernel", "run"]
 
 T = TypeVar("T")
 
-log = logging.getLogger("curio")
+_log = logging.getLogger("curio")
 
 _EVENT_READ: Final = selectors.EVENT_READ
 _EVENT_WRITE: Final = selectors.EVENT_WRITE
@@ -349,7 +349,7 @@ class Kernel:
     def _deadlock(self, until_empty: bool) -> None:
         """Every task waits on something only another task could give: cancel them."""
         blocked = [task for task in self._tasks.values() if until_empty or not task.daemon]
-        log.debug("tasks blocked forever, cancelled: %s", blocked)
+        _log.debug("tasks blocked forever, cancelled: %s", blocked)
         self._deadlocked = True
         for task in blocked:
             self._cancel(task, CancelledError("every task was blocked forever"))
@@ -426,7 +426,7 @@ class Kernel:
 
             pdb.post_mortem(exc.__traceback__)
         elif self._log_errors and not joined and task is not self._main:
-            log.error("Task %d (%s) crashed", task.id, task.name, exc_info=exc)
+            _log.error("Task %d (%s) crashed", task.id, task.name, exc_info=exc)
 
     @staticmethod
     def _task_error(task: Task[Any]) -> TaskError:

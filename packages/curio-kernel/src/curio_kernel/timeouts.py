@@ -38,6 +38,8 @@ class _TimeoutBlock:
 
     __slots__ = ("_deadline", "_previous", "_seconds", "expired")
 
+    expired: bool
+
     def __init__(self, seconds: float | None) -> None:
         if seconds is not None:
             if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
@@ -47,8 +49,7 @@ class _TimeoutBlock:
         self._seconds = seconds
         self._deadline: float | None = None
         self._previous: TimeoutState | None = None
-        #: True once the block's own deadline has passed.
-        self.expired = False
+        self.expired = False  # True once the block's own deadline has passed
 
     async def _enter(self) -> None:
         if self._seconds is not None:
@@ -104,10 +105,12 @@ class IgnoreAfter(_TimeoutBlock, Generic[R]):
 
     __slots__ = ("_timeout_result", "result")
 
+    result: R | None
+
     def __init__(self, seconds: float | None, timeout_result: R) -> None:
         super().__init__(seconds)
         self._timeout_result = timeout_result
-        self.result: R | None = None
+        self.result = None
 
     async def __aenter__(self) -> IgnoreAfter[R]:
         await self._enter()
@@ -176,16 +179,24 @@ def timeout_after(
 @overload
 def ignore_after(seconds: float | None, /) -> IgnoreAfter[None]: ...
 @overload
+def ignore_after(seconds: float | None, /, *, timeout_result: R) -> IgnoreAfter[R]: ...
+@overload
+def ignore_after(seconds: float | None, coro: Awaitable[T], /) -> Coroutine[Any, Any, T | None]: ...
+@overload
 def ignore_after(
-    seconds: float | None, coro: Awaitable[T], /, *, timeout_result: R = ...
+    seconds: float | None, coro: Awaitable[T], /, *, timeout_result: R
 ) -> Coroutine[Any, Any, T | R]: ...
+@overload
+def ignore_after(
+    seconds: float | None, corofunc: Callable[..., Awaitable[T]], /, *args: Any
+) -> Coroutine[Any, Any, T | None]: ...
 @overload
 def ignore_after(
     seconds: float | None,
     corofunc: Callable[..., Awaitable[T]],
     /,
     *args: Any,
-    timeout_result: R = ...,
+    timeout_result: R,
 ) -> Coroutine[Any, Any, T | R]: ...
 def ignore_after(
     seconds: float | None, coro: Any = None, /, *args: Any, timeout_result: Any = None
