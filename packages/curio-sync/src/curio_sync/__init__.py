@@ -1,7 +1,11 @@
 """curio-sync: synchronization primitives and queues for curio tasks.
 
-Every primitive talks to the kernel only through the traps of
-:mod:`curio_traps`, so it runs under any kernel that answers them.
+Every primitive talks to the kernel only through :mod:`curio_traps` (its
+traps, and for the calls that never block its ``TrapHandlers`` protocol), so
+it runs under any kernel that implements that protocol.  Misuse raises
+:class:`SyncUsageError`; ``get_nowait``/``put_nowait`` raise
+:class:`QueueEmpty`/:class:`QueueFull` (subclasses of :class:`queue.Empty`
+and :class:`queue.Full`).
 """
 
 from .condition import Condition

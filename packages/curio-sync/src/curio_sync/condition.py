@@ -81,14 +81,15 @@ class Condition:
         so no notification is lost.
         """
         me = self._owner_check("wait")
-        lock = self._lock
-        depth = lock._release_for_wait()
-        notified = False
+        depth = self._lock._release_for_wait()
         try:
             await _wait_on_queue(self._waiting, "COND_WAIT")
-            notified = True
-        finally:
-            await self._take_back(me, depth, notified)
+        except GeneratorExit:
+            raise  # the coroutine is being closed: no kernel to wait in any more
+        except BaseException:
+            await self._take_back(me, depth, notified=False)
+            raise
+        await self._take_back(me, depth, notified=True)
 
     async def _take_back(self, me: TaskLike[Any], depth: int, notified: bool) -> None:
         """Reacquire the lock after ``wait``, even through cancellations."""
