@@ -34,9 +34,22 @@ def _children() -> list[int]:
                 fields = stat.read().rpartition(")")[2].split()
         except OSError:
             continue  # it ended meanwhile
-        if int(fields[1]) == me:
+        if int(fields[1]) == me and not _multiprocessing_helper(entry):
             found.append(int(entry))
     return found
+
+
+def _multiprocessing_helper(pid: str) -> bool:
+    """The process-wide forkserver and resource tracker that run_in_process starts.
+
+    They live as long as the test process by design (other test areas start
+    them); they are not children a test of this area left behind.
+    """
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return b"multiprocessing" in cmdline.read()
+    except OSError:
+        return False
 
 
 @pytest.fixture(autouse=True)
