@@ -13,6 +13,7 @@ from curio_traps import (
 from .kernel import Kernel, run
 from .sleep import clock, sleep
 from .task import Task, current_task, spawn
+from .taskgroup import TaskGroup
 from .timeouts import IgnoreAfter, TimeoutAfter, ignore_after, timeout_after
 from .workers import run_in_executor, run_in_process, run_in_thread
 
@@ -24,6 +25,7 @@ __all__ = [
     "Task",
     "TaskCancelled",
     "TaskError",
+    "TaskGroup",
     "TaskTimeout",
     "TimeoutAfter",
     "TimeoutCancellationError",

@@ -409,7 +409,9 @@ class Kernel:
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 self._fatal = exc
             elif not isinstance(exc, CancelledError):
-                joined = any(not cancelling for _, cancelling in joiners or ())
+                joined = task._on_finish is not None or any(
+                    not cancelling for _, cancelling in joiners or ()
+                )
                 self._report_crash(task, exc, joined)
         if joiners:
             for waiter, cancelling in joiners:
@@ -419,6 +421,8 @@ class Kernel:
                     self._wake(waiter, result)
                 else:
                     self._wake(waiter, None, self._task_error(task))
+        if task._on_finish is not None:
+            task._on_finish(self, task)  # a task group collecting its members
 
     def _report_crash(self, task: Task[Any], exc: BaseException, joined: bool) -> None:
         if self._pdb:

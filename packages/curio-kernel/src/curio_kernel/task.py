@@ -60,6 +60,7 @@ class Task(_Generic[T]):
         "_joiners",
         "_next_exc",
         "_next_value",
+        "_on_finish",
         "_result",
         "_timeout",
         "_timer",
@@ -84,6 +85,7 @@ class Task(_Generic[T]):
     _result: Any
     _exception: BaseException | None
     _joiners: list[tuple[Task[Any], bool]] | None
+    _on_finish: Callable[[Any, Task[Any]], None] | None
     _cancel_pending: BaseException | None
     _unwait: Callable[[Task[Any]], None] | None
     _wait_obj: Any
@@ -124,6 +126,7 @@ class Task(_Generic[T]):
         self._next_exc = None
         self._exception = None
         self._joiners = None
+        self._on_finish = None
         self._cancel_pending = None
         self._unwait = None
         self._wait_obj = None
