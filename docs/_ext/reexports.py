@@ -4,6 +4,10 @@
 where that very object is documented (the distribution that defines it).
 ``.. stdlib-names:: curio_net.socket socket`` lists the names a module passes on unchanged
 from a standard-library module.
+
+A docstring in a distribution's submodule may name a public object of the distribution the
+way its users see it (``Kernel.run`` in ``curio_kernel.monitor``); such a reference that
+does not resolve in the submodule is looked up in the distribution's package.
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from typing import Any, ClassVar
 
 from docutils import nodes
 from docutils.statemachine import StringList
+from sphinx.addnodes import pending_xref
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.typing import ExtensionMetadata
 
@@ -95,8 +101,29 @@ class StdlibNames(SphinxDirective):
         return [paragraph]
 
 
+def _resolve_in_package(
+    app: Sphinx, env: BuildEnvironment, node: pending_xref, contnode: nodes.TextElement
+) -> nodes.reference | None:
+    """Resolve ``Kernel.run`` written in ``curio_kernel.monitor`` as ``curio_kernel.Kernel.run``."""
+    module = node.get("py:module")
+    if node.get("refdomain") != "py" or not module or "." not in module:
+        return None
+    package = module.partition(".")[0]
+    if not package.startswith("curio"):
+        return None
+    retry = node.deepcopy()
+    retry["reftarget"] = f"{package}.{node['reftarget']}"
+    retry["py:module"] = package
+    retry["py:class"] = None
+    domain = env.domains["py"]
+    return domain.resolve_xref(
+        env, node["refdoc"], app.builder, node["reftype"], retry["reftarget"], retry, contnode
+    )
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_config_value("reexport_sources", [], "env", types=frozenset({list, tuple}))
     app.add_directive("reexport-table", ReexportTable)
     app.add_directive("stdlib-names", StdlibNames)
+    app.connect("missing-reference", _resolve_in_package)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
