@@ -220,3 +220,42 @@ def test_negative_receive_size_is_refused() -> None:
             b.close()
 
     curio_kernel.run(main)
+
+
+def test_awaiting_outside_a_curio_kernel_says_so() -> None:
+    import asyncio
+
+    a, b = socket.socketpair()
+    sock = Socket(a)
+
+    async def under_asyncio() -> bytes:
+        return await sock.recv(10)
+
+    try:
+        with pytest.raises(RuntimeError, match="outside a running curio kernel"):
+            asyncio.run(under_asyncio())
+    finally:
+        a.close()
+        b.close()
+
+
+def test_receive_after_an_empty_try_waits_first_but_still_gets_data() -> None:
+    """After an empty try the next receive waits first; data already there still arrives."""
+
+    async def main() -> list[bytes]:
+        a, b = socket.socketpair()
+        sock, peer = Socket(a), Socket(b)
+        got = []
+        reader = await curio_kernel.spawn(sock.recv, 100)  # finds nothing, waits
+        await peer.sendall(b"first")
+        got.append(await reader.join())
+        await peer.sendall(b"second")  # already there when the next receive starts
+        got.append(await sock.recv(100))
+        buf = bytearray(6)
+        await peer.sendall(b"third!")
+        got.append(bytes(buf[: await sock.recv_into(buf)]))
+        await sock.close()
+        await peer.close()
+        return got
+
+    assert curio_kernel.run(main) == [b"first", b"second", b"third!"]

@@ -2,7 +2,14 @@
 
 Every operation is tried at once and waits for the kernel only when the
 socket says it would block, so data that is already there costs one system
-call and no trip through the kernel.
+call and no trip through the kernel.  One refinement for receives on plain
+sockets: after a receive found nothing, the next one waits for readability
+first.  In request/response traffic the answer is never there yet right
+after the request went out, so this saves a failing system call (and its
+exception) per message; a receive that fills its whole buffer switches back
+to trying first, as data is evidently streaming in.  SSL sockets always try
+first, since decrypted data may be buffered with nothing left to read on
+the descriptor.
 """
 
 from __future__ import annotations
@@ -11,12 +18,15 @@ import errno
 import functools
 import os
 import socket as _socket
-from collections.abc import Callable, Iterable, Iterator
+import ssl as _ssl
+import types
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeAlias, cast, overload
 
 from curio_traps import _io_release, _read_wait, _run_in_thread, _sleep, _write_wait
+from curio_traps.traps import READ_WAIT, WRITE_WAIT, outside_kernel_error
 
 from ._wouldblock import READ_RETRY, SEND_RETRY, SSL_WANT_READ, SSL_WANT_WRITE
 from .socket_stream import SocketStream
@@ -55,7 +65,16 @@ class Socket:
     :meth:`connect` of an SSL socket also runs its TLS handshake.
     """
 
-    __slots__ = ("__weakref__", "_handshake_on_connect", "_recv", "_recv_into", "_send", "_socket")
+    __slots__ = (
+        "__weakref__",
+        "_handshake_on_connect",
+        "_may_wait_first",
+        "_recv",
+        "_recv_into",
+        "_send",
+        "_socket",
+        "_wait_first",
+    )
 
     _recv: Callable[[int, int], bytes]
     _recv_into: Callable[[WriteableBuffer, int, int], int]
@@ -72,6 +91,9 @@ class Socket:
         sockobj.setblocking(False)
         self._socket = sockobj
         self._handshake_on_connect = do_handshake_on_connect
+        # See the module's docstring: wait before receiving after a receive found nothing.
+        self._may_wait_first = not isinstance(sockobj, _ssl.SSLSocket)
+        self._wait_first = False
         # Bound methods of the hot paths, looked up once.
         self._recv = sockobj.recv
         self._recv_into = sockobj.recv_into
@@ -93,25 +115,59 @@ class Socket:
 
     # ------------------------------------------------------------------ receiving
 
-    async def recv(self, maxbytes: int, flags: int = 0) -> bytes:
-        """Receive up to *maxbytes* bytes; ``b''`` once the peer has closed its side."""
-        while True:
-            try:
-                return self._recv(maxbytes, flags)
-            except READ_RETRY:
-                await _read_wait(self._socket)
-            except SSL_WANT_WRITE:
-                await _write_wait(self._socket)
+    # recv and recv_into are the hot path of every protocol: they yield the
+    # kernel's wait traps themselves rather than awaiting _read_wait, which
+    # saves a generator frame per wait (see tests/benchmarks/bench_net.py).
 
-    async def recv_into(self, buffer: WriteableBuffer, nbytes: int = 0, flags: int = 0) -> int:
-        """Receive up to *nbytes* (all of *buffer* if 0) into *buffer*; return the count."""
+    @types.coroutine
+    def recv(self, maxbytes: int, flags: int = 0) -> Generator[Any, Any, bytes]:
+        """Receive up to *maxbytes* bytes; ``b''`` once the peer has closed its side."""
+        sock = self._socket
+        trap = (READ_WAIT, sock) if self._wait_first else None
         while True:
+            if trap is not None:
+                try:
+                    yield trap
+                except BaseException as exc:
+                    raise outside_kernel_error(exc)  # noqa: B904 (the same exception, or one chained to it)
             try:
-                return self._recv_into(buffer, nbytes, flags)
+                data = self._recv(maxbytes, flags)
             except READ_RETRY:
-                await _read_wait(self._socket)
+                self._wait_first = self._may_wait_first
+                trap = (READ_WAIT, sock)
+                continue
             except SSL_WANT_WRITE:
-                await _write_wait(self._socket)
+                trap = (WRITE_WAIT, sock)
+                continue
+            if len(data) == maxbytes:
+                self._wait_first = False
+            return data
+
+    @types.coroutine
+    def recv_into(
+        self, buffer: WriteableBuffer, nbytes: int = 0, flags: int = 0
+    ) -> Generator[Any, Any, int]:
+        """Receive up to *nbytes* (all of *buffer* if 0) into *buffer*; return the count."""
+        sock = self._socket
+        trap = (READ_WAIT, sock) if self._wait_first else None
+        while True:
+            if trap is not None:
+                try:
+                    yield trap
+                except BaseException as exc:
+                    raise outside_kernel_error(exc)  # noqa: B904 (the same exception, or one chained to it)
+            try:
+                count = self._recv_into(buffer, nbytes, flags)
+            except READ_RETRY:
+                self._wait_first = self._may_wait_first
+                trap = (READ_WAIT, sock)
+                continue
+            except SSL_WANT_WRITE:
+                trap = (WRITE_WAIT, sock)
+                continue
+            if count == (nbytes or len(buffer)):  # type: ignore[arg-type]
+                self._wait_first = False
+            return count
 
     async def recvfrom(self, maxsize: int, flags: int = 0) -> tuple[bytes, Any]:
         """Receive up to *maxsize* bytes; return ``(data, sender_address)``."""
@@ -315,6 +371,7 @@ class Socket:
         """Close the socket (again is harmless); the kernel forgets it first."""
         raw = self._socket
         self._recv = self._recv_into = self._send = _closed
+        self._wait_first = False
         if raw.fileno() >= 0:
             try:
                 await _io_release(raw)

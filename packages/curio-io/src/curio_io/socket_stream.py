@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import errno
 import socket as _socket
+import ssl as _ssl
+import types
+from collections.abc import Generator
 from typing import Any
 
 from curio_traps import _io_release, _read_wait, _write_wait
+from curio_traps.traps import READ_WAIT, WRITE_WAIT, outside_kernel_error
 
 from ._wouldblock import READ_RETRY, SEND_RETRY, SSL_WANT_READ, SSL_WANT_WRITE
 from .stream import Stream
@@ -35,15 +39,33 @@ class SocketStream(Stream):
         self._pos = 0
         self._recv = sock.recv
         self._send = sock.send
+        # As in Socket.recv: after a read found nothing, wait before the next one.
+        self._may_wait_first = not isinstance(sock, _ssl.SSLSocket)
+        self._wait_first = False
 
-    async def _read_chunk(self, maxbytes: int) -> bytes:
+    @types.coroutine
+    def _read_chunk(self, maxbytes: int) -> Generator[Any, Any, bytes]:
+        # Yields the wait traps itself, like Socket.recv: one frame less per wait.
+        sock = self._file
+        trap = (READ_WAIT, sock) if self._wait_first else None
         while True:
+            if trap is not None:
+                try:
+                    yield trap
+                except BaseException as exc:
+                    raise outside_kernel_error(exc)  # noqa: B904 (the same exception, or one chained to it)
             try:
-                return self._recv(maxbytes)
+                data: bytes = self._recv(maxbytes)
             except READ_RETRY:
-                await _read_wait(self._file)
+                self._wait_first = self._may_wait_first
+                trap = (READ_WAIT, sock)
+                continue
             except SSL_WANT_WRITE:
-                await _write_wait(self._file)
+                trap = (WRITE_WAIT, sock)
+                continue
+            if len(data) == maxbytes:
+                self._wait_first = False
+            return data
 
     async def _write_some(self, view: memoryview) -> int:
         while True:
@@ -61,6 +83,7 @@ class SocketStream(Stream):
         return bool(self._file.fileno() < 0)
 
     async def _close_file(self) -> None:
+        self._wait_first = False
         sock = self._file
         if sock.fileno() >= 0:
             try:
