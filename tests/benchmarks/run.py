@@ -3,7 +3,7 @@
 Usage::
 
     python tests/benchmarks/run.py [--only TEXT] [--impl curio,asyncio,...] [--repeat N]
-                                   [--quick] [--json PATH] [--list]
+                                   [--quick] [--jobs N] [--gc] [--json PATH] [--list]
 
 Every ``bench_*.py`` file next to this script is a benchmark module exposing
 ``BENCHMARKS: list[_harness.Case]`` (see ``_harness.py`` for the contract). Each
@@ -11,8 +11,9 @@ Every ``bench_*.py`` file next to this script is a benchmark module exposing
 measures its own CPU time (``time.process_time()``, so load from other processes on a shared
 machine matters little) and prints its value as a JSON line. With ``--repeat N`` every pair runs
 N times, interleaved across implementations, and the best value is kept. ``--quick`` uses the
-cases' small sizes, one repetition and one interpreter per (module, implementation): a smoke test
-of the whole harness in well under 30 seconds. A peer that is not installed shows as ``n/a``.
+cases' small sizes, one repetition, one interpreter per (module, implementation) and two
+interpreters at a time: a smoke test of the whole harness in under 30 seconds. A peer that is not
+installed shows as ``n/a``. The cyclic garbage collector is off while measuring (``--gc``: on).
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ import argparse
 import importlib
 import importlib.metadata
 import json
+import os
 import platform
 import subprocess
 import sys
 import time
 import traceback
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -266,6 +269,13 @@ def _print_table(
         print(line)
 
 
+def _progress(text: str) -> None:
+    """Show progress on a terminal (overwriting one line); silent when stderr is redirected."""
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r{text:<60}\r" if text else "\r" + " " * 60 + "\r")
+        sys.stderr.flush()
+
+
 def _versions() -> str:
     parts = [f"Python {platform.python_version()} ({platform.machine()}, {platform.system()})"]
     for dist in _PACKAGES:
@@ -303,6 +313,14 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         help="small sizes, one run, one interpreter per module and implementation",
     )
     parser.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="child interpreters run at once (default: 1, or 2 with --quick); more than 1 "
+        "makes runs share caches and cores, fine for a smoke test but not for numbers",
+    )
+    parser.add_argument(
         "--gc",
         action="store_true",
         help="keep the cyclic garbage collector on during measurements (default: off)",
@@ -320,6 +338,8 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.jobs < 0:
+        parser.error("--jobs must be positive")
     return args
 
 
@@ -357,10 +377,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
     repeat = 1 if args.quick else args.repeat
+    jobs = args.jobs or (min(2, os.cpu_count() or 1) if args.quick else 1)
     print(_versions())
     started = time.monotonic()
     raw: list[dict[str, object]] = []
     for module_name, cases in plan:
+        module_started = time.monotonic()
         impls = [
             i for i in IMPLEMENTATIONS if i in wanted_impls and any(i in c.impls for c in cases)
         ]
@@ -371,14 +393,26 @@ def main(argv: Sequence[str] | None = None) -> int:
                 batches += [(i, [c.name for c in cases if i in c.impls]) for i in impls]
             else:
                 batches += [(i, [c.name]) for c in cases for i in impls if i in c.impls]
-        for impl, names in batches:
-            for record in _spawn_child(
+
+        def run_batch(
+            batch: tuple[str, list[str]], module_name: str = module_name
+        ) -> tuple[str, list[dict[str, object]]]:
+            impl, names = batch
+            records = _spawn_child(
                 module_name, impl, names, quick=args.quick, with_gc=args.gc, timeout=args.timeout
-            ):
-                results.setdefault((str(record["case"]), impl), _Outcome()).add(record)
-                raw.append({"module": module_name, "impl": impl, **record})
+            )
+            return impl, records
+
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            for done, (impl, records) in enumerate(pool.map(run_batch, batches), 1):
+                for record in records:
+                    results.setdefault((str(record["case"]), impl), _Outcome()).add(record)
+                    raw.append({"module": module_name, "impl": impl, **record})
+                _progress(f"{module_name}: {done}/{len(batches)} runs")
+        _progress("")
         _print_table(module_name, cases, impls, results, args.quick, repeat, args.gc)
-    print(f"\n({time.monotonic() - started:.1f} s wall)")
+        print(f"({module_name}: {time.monotonic() - module_started:.1f} s wall)")
+    print(f"\n(all: {time.monotonic() - started:.1f} s wall)")
     if args.json:
         args.json.write_text(json.dumps(raw, indent=2) + "\n")
     return 0
