@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import tracemalloc
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from functools import partial
+from typing import Any
 
 from _harness import Case, Impl, Result, asyncio_impls, cpu_timer
 
@@ -24,14 +25,18 @@ async def _nop() -> None:
     """The trivial task body of the spawn+join case."""
 
 
-def _run_curio(corofunc: Callable[[int], Awaitable[float | Result]], n: int) -> float | Result:
+def _run_curio(
+    corofunc: Callable[[int], Coroutine[Any, Any, float | Result]], n: int
+) -> float | Result:
     """Run ``corofunc(n)`` on a fresh curio kernel."""
     import curio_kernel
 
     return curio_kernel.run(corofunc, n)
 
 
-def _run_trio(corofunc: Callable[[int], Awaitable[float | Result]], n: int) -> float | Result:
+def _run_trio(
+    corofunc: Callable[[int], Coroutine[Any, Any, float | Result]], n: int
+) -> float | Result:
     """Run ``corofunc(n)`` under ``trio.run``."""
     import trio
 
@@ -245,7 +250,7 @@ async def _timeout_trio(n: int) -> float:
     return n / t.seconds
 
 
-_CoroFunc = Callable[[int], Awaitable[float | Result]]
+_CoroFunc = Callable[[int], Coroutine[Any, Any, float | Result]]
 
 
 def _impls(curio: _CoroFunc, aio: _CoroFunc, trio: _CoroFunc) -> dict[str, Impl]:
