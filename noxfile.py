@@ -8,9 +8,13 @@
     typing               mypy --strict over every package (and the examples)
     build                sdist and wheel of every distribution into dist/
     split                curio-traps + curio-kernel + curio-sync alone, from the wheels
+    docs                 the Sphinx documentation, warnings as errors (Python 3.13)
+    downstream           mypy --strict and pyright strict on a sample application against
+                         the wheels, deliberate mistakes rejected, verifytypes at 100 %
 
 Sessions run on request only: ``nox -s bench`` (benchmarks against asyncio, uvloop and
-trio) and ``nox -s demo`` (the README's demonstration).
+trio), ``nox -s demo`` (the README's demonstration) and ``nox -s wheels`` (curio from the
+wheels alone: the manual's examples and a smoke test of every package).
 
 Each session makes its own virtual environment and installs what it needs, so a machine
 with Python 3.11+ and ``pip install nox`` is enough.  Interpreters are never downloaded; a
@@ -47,7 +51,7 @@ def _ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
 
 
-nox.options.sessions = ["tests", "lint", "typing", "build", "split"]
+nox.options.sessions = ["tests", "lint", "typing", "build", "split", "docs", "downstream"]
 nox.options.error_on_missing_interpreters = _ci()
 nox.options.download_python = "never"
 
@@ -234,6 +238,60 @@ def demo(session: nox.Session) -> None:
     session.run("python", "docs/examples/demo.py", *session.posargs)
 
 
-# Sessions added later by their issues: `docs` (Sphinx with -W), `downstream` (type-checking
-# a sample application against the wheels) and `wheels` (the meta-package from the wheels
-# alone).  They reuse the helpers above: `_install_groups`, `_install_workspace`, `_dist_files`.
+# --- documentation, downstream typing and the wheels (issue 6) ---------------------------
+
+#: Sphinx 9.1+ needs Python 3.12+; the documentation is built on the newest we support.
+DOCS_PYTHON = "3.13"
+
+
+def _install_wheels(session: nox.Session, *distributions: str) -> None:
+    """Install *distributions* and their dependencies from dist/ alone, never from an index."""
+    _dist_files(session, _distributions())  # end the session clearly if a wheel is missing
+    session.install("--no-index", "--find-links", str(DIST), *distributions)
+
+
+@nox.session(python=DOCS_PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the Sphinx documentation: warnings are errors, every reference must resolve."""
+    session.install("-r", str(ROOT / "docs" / "requirements.txt"))
+    _install_workspace(session)
+    out = ROOT / "docs" / "_build" / "html"
+    shutil.rmtree(out, ignore_errors=True)
+    session.run(
+        "sphinx-build",
+        *("-W", "--keep-going", "-n", "-q", "-b", "html"),
+        str(ROOT / "docs"),
+        str(out),
+        *session.posargs,
+    )
+    session.log(f"documentation in {out.relative_to(ROOT)}/index.html")
+
+
+@nox.session(requires=["build"])
+def downstream(session: nox.Session) -> None:
+    """Type-check a sample application and deliberate mistakes against the wheels.
+
+    mypy --strict and pyright (strict) must accept tests/downstream/app and report every
+    marked line of tests/downstream/mistakes; ``pyright --verifytypes`` must find every
+    distribution 100 % typed.  See tests/downstream/check.py.
+    """
+    session.install("-r", str(ROOT / "tests" / "downstream" / "requirements.txt"))
+    _install_wheels(session, "curio")
+    session.run("python", str(ROOT / "tests" / "downstream" / "check.py"), *session.posargs)
+
+
+@nox.session(requires=["build"], default=False)
+def wheels(session: nox.Session) -> None:
+    """Install curio from the wheels alone; run the manual's examples and a smoke test.
+
+    Every distribution comes from dist/ with ``--no-index``.  tests/meta proves each public
+    name reaches ``curio`` and runs the smoke test of every package; tests/docs runs every
+    example of the documentation, the manual's among them.
+    """
+    _install_groups(session, "test")
+    _install_wheels(session, "curio")
+    session.run("python", "-m", "pip", "check")
+    session.run("python", str(ROOT / "tests" / "meta" / "smoke.py"), "--from-wheels")
+    session.run(
+        *PYTEST, str(ROOT / "tests" / "meta"), str(ROOT / "tests" / "docs"), *session.posargs
+    )

@@ -1,16 +1,20 @@
 """A smoke test of every distribution, through ``curio`` alone: ``python tests/meta/smoke.py``.
 
-Run by ``nox -s wheels`` in an environment that holds nothing but the wheels of curio, and
-by ``tests/meta/test_smoke.py`` everywhere else.  Each check is small and loopback-only,
+Run by ``nox -s wheels`` in an environment that holds nothing but the wheels of curio (with
+``--from-wheels``, which first checks that every distribution was installed from a wheel),
+and by ``tests/meta/test_smoke.py`` everywhere else.  Each check is small and loopback-only,
 and the whole run takes well under a second; it prints one line per distribution.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import signal
 import sys
+import sysconfig
 from collections import deque
+from pathlib import Path
 from typing import Any
 
 import curio
@@ -131,11 +135,25 @@ CHECKS = {
 }
 
 
+def check_installed_from_wheels() -> None:
+    """Each distribution is a wheel in site-packages: not editable, not from a source tree."""
+    purelib = Path(sysconfig.get_paths()["purelib"]).resolve()
+    for distribution in ("curio", *CHECKS):
+        dist = importlib.metadata.distribution(distribution)
+        assert dist.read_text("direct_url.json") is None, f"{distribution} is not from a wheel"
+        module = __import__(distribution.replace("-", "_"))
+        source = Path(module.__file__ or "").resolve()
+        assert source.is_relative_to(purelib), f"{distribution} is imported from {source}"
+    print(f"ok every distribution is an installed wheel in {purelib}")
+
+
 async def main() -> None:
     for distribution, check in CHECKS.items():
         print(f"ok {distribution}: {await check()}")
 
 
 if __name__ == "__main__":
+    if "--from-wheels" in sys.argv[1:]:
+        check_installed_from_wheels()
     curio.run(main)
     print(f"ok curio {curio.__version__}: every distribution works through curio")
