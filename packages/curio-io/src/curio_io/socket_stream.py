@@ -11,13 +11,16 @@ import socket as _socket
 import ssl as _ssl
 import types
 from collections.abc import Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from curio_traps import _io_release, _read_wait, _write_wait
 from curio_traps.traps import READ_WAIT, WRITE_WAIT, outside_kernel_error
 
 from ._wouldblock import READ_RETRY, SEND_RETRY, SSL_WANT_READ, SSL_WANT_WRITE
 from .stream import Stream
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 __all__ = ["SocketStream"]
 
@@ -67,14 +70,29 @@ class SocketStream(Stream):
                 self._wait_first = False
             return data
 
+    async def write(self, data: ReadableBuffer) -> int:
+        """Write all of *data*; return its length in bytes (see :meth:`Stream.write`)."""
+        try:
+            sent = self._send(data)
+        except SEND_RETRY:
+            sent = 0
+        except SSL_WANT_READ:
+            sent = 0
+        if type(data) is bytes and sent == len(data):
+            return sent  # all of it at once: the common case
+        return await self._write_rest(data, sent)
+
     async def _write_some(self, view: memoryview) -> int:
         while True:
             try:
-                return self._send(view)
+                sent: int = self._send(view)
             except SEND_RETRY:
                 await _write_wait(self._file)
+                continue
             except SSL_WANT_READ:
                 await _read_wait(self._file)
+                continue
+            return sent
 
     async def _flush_file(self) -> None:
         """Nothing to flush: every write goes straight to the socket."""

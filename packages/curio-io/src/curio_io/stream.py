@@ -222,9 +222,12 @@ class Stream:
         If the task is cancelled part way, the exception's
         ``bytes_written`` attribute tells how much was written.
         """
+        return await self._write_rest(data, 0)
+
+    async def _write_rest(self, data: ReadableBuffer, written: int) -> int:
+        """Write *data* from byte *written* on; return the total length of *data*."""
         view = memoryview(data).cast("B")
         total = len(view)
-        written = 0
         try:
             while written < total:
                 written += await self._write_some(view[written:] if written else view)
