@@ -16,7 +16,7 @@ async def main() -> tuple[str, str | None, bool]:
     first = await curio.timeout_after(1.0, slow("fast enough", 0.01))
     assert_type(first, str)
 
-    maybe = await curio.ignore_after(0.01, slow("too slow", 10), timeout_result=None)
+    maybe = await curio.ignore_after(0.01, slow("too slow", 10))
     assert_type(maybe, str | None)
     fallback = await curio.ignore_after(0.01, slow("too slow", 10), timeout_result=0)
     assert_type(fallback, str | int)
@@ -30,6 +30,10 @@ async def main() -> tuple[str, str | None, bool]:
             await curio.sleep(10)
     except curio.TaskTimeout:
         pass
+
+    napping = await curio.spawn(curio.sleep(10))
+    assert_type(napping, curio.Task[None])
+    await napping.cancel()
 
     in_thread = await curio.run_in_thread(sum, [1, 2, 3])
     assert_type(in_thread, int)

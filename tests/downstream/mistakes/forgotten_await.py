@@ -8,4 +8,5 @@ import curio
 async def main() -> None:
     queue: curio.Queue[int] = curio.Queue()
     queue.put(1)  # expect-error
+    curio.sleep(1)  # expect-error
     await curio.sleep("1")  # expect-error
