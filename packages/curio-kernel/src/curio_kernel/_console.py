@@ -212,7 +212,10 @@ async def run_session(channel: Channel, commands: Commands, banner: str) -> Acti
         line = await channel.read_line()
         if line is None:
             return Action.EOF
-        text, action = await commands.execute(line)
+        try:
+            text, action = await commands.execute(line)
+        except Exception as exc:  # a failing command must not take the console down
+            text, action = f"the command failed: {exc!r}\n", Action.STAY
         if text:
             await channel.write(text)
         if action is not Action.STAY:

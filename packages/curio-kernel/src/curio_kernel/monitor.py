@@ -14,7 +14,8 @@ The same console is served to other terminals when the environment variable
 ``host:port`` (loopback addresses only; port 0 picks a free one) or the path
 of a Unix socket.  The monitor prints the address it listens on to standard
 error; ``python -m curio.monitor ADDRESS`` (or ``curio-monitor ADDRESS``)
-connects to it.
+connects to it.  Any local user can connect to a TCP port; on a shared
+machine, prefer a Unix socket, which only its owner may use.
 """
 
 from __future__ import annotations
