@@ -117,7 +117,8 @@ class Kernel:
         self._tasks: dict[int, Task[Any]] = {}
         self._ids = itertools.count(1)
         self._nondaemon = 0
-        self._current: Task[Any] | None = None
+        #: The task running right now, if any.
+        self.current: Task[Any] | None = None
         self._timers: list[tuple[float, int, Task[Any]]] = []
         self._stale_timers = 0
         self._io: dict[int, _IOEntry] = {}
@@ -209,11 +210,6 @@ class Kernel:
         """The tasks that have not ended yet, oldest first (a snapshot)."""
         return list(self._tasks.values())
 
-    @property
-    def current(self) -> Task[Any] | None:
-        """The task running right now, if any."""
-        return self._current
-
     def stop(self) -> None:
         """Ask the kernel to stop soon; safe from another thread or a task."""
         self._stopping = True
@@ -266,7 +262,7 @@ class Kernel:
         self._restore_interrupt()
         set_running_kernel(None)
         self._running = False
-        self._current = None
+        self.current = None
 
     def _loop(self, until_empty: bool = False) -> None:
         """Alternate between running ready tasks and polling until the work is done."""
@@ -304,11 +300,11 @@ class Kernel:
         step = self._step
         for _ in range(len(self._ready)):
             step(popleft())
-        self._current = None
+        self.current = None
 
     def _step(self, task: Task[Any]) -> None:
         """Run *task* until it waits or ends, answering the traps that don't wait."""
-        self._current = task
+        self.current = task
         value = task._next_value
         exc = task._next_exc
         task._next_value = task._next_exc = None
@@ -670,7 +666,7 @@ class Kernel:
     # the trap tuple and returns the value for the task or SUSPEND.
 
     def trap_read_wait(self, trap: tuple[int, FileLike | int], /) -> object:
-        task = self._current
+        task = self.current
         assert task is not None
         self._blocking(task)
         fileobj = trap[1]
@@ -704,7 +700,7 @@ class Kernel:
         self._io_waiting -= 1
 
     def trap_write_wait(self, trap: tuple[int, FileLike | int], /) -> object:
-        task = self._current
+        task = self.current
         assert task is not None
         self._blocking(task)
         fileobj = trap[1]
@@ -736,7 +732,7 @@ class Kernel:
         return None
 
     def trap_future_wait(self, trap: tuple[int, Future[Any]], /) -> object:
-        task = self._current
+        task = self.current
         assert task is not None
         self._blocking(task)
         future = trap[1]
@@ -745,13 +741,13 @@ class Kernel:
         return self._wait_future(task, future, False)
 
     def trap_run_in_thread(self, trap: tuple[int, Callable[[], Any]], /) -> object:
-        task = self._current
+        task = self.current
         assert task is not None
         self._blocking(task)
         return self._wait_future(task, self._thread_pool().submit(trap[1]), True)
 
     def trap_join_task(self, trap: tuple[int, TaskLike[Any]], /) -> object:
-        task = self._current
+        task = self.current
         assert task is not None
         target = trap[1]
         if not isinstance(target, Task):
@@ -780,7 +776,7 @@ class Kernel:
     def trap_cancel_task(
         self, trap: tuple[int, TaskLike[Any], type[BaseException] | BaseException], /
     ) -> object:
-        task = self._current
+        task = self.current
         assert task is not None
         _, target, exc = trap
         if not isinstance(target, Task):
@@ -795,21 +791,35 @@ class Kernel:
         return self._wait_for_end(task, target, True)
 
     def trap_wait_on_queue(self, trap: tuple[int, KernelQueue, str], /) -> object:
-        task = self._current
+        # _blocking() and _suspend() inlined: every sync primitive waits here.
+        task = self.current
         assert task is not None
-        self._blocking(task)
-        _, kqueue, state = trap
+        exc = task._cancel_pending
+        if exc is not None:
+            task._cancel_pending = None
+            raise exc
+        kqueue = trap[1]
         kqueue.append(task)
-        return self._suspend(task, state, _unwait_queue, kqueue)
+        task.state = trap[2]
+        task._unwait = _unwait_queue
+        task._wait_obj = kqueue
+        return SUSPEND
 
     def trap_reschedule_tasks(
         self, trap: tuple[int, KernelQueue, int, object, BaseException | None], /
     ) -> object:
+        # _wake() inlined: every sync primitive wakes its waiters here.
         _, kqueue, n, value, exc = trap
-        popleft = kqueue.popleft
-        wake = self._wake
-        for _ in range(min(n, len(kqueue))):
-            wake(popleft(), value, exc)
+        ready = self._ready
+        while n > 0 and kqueue:
+            task = kqueue.popleft()
+            task._unwait = None
+            task._wait_obj = None
+            task._next_value = value
+            task._next_exc = exc
+            task.state = "READY"
+            ready.append(task)
+            n -= 1
         return None
 
     def trap_sigwatch(self, trap: tuple[int, SignalWatcher], /) -> object:
@@ -827,7 +837,7 @@ class Kernel:
         return None
 
     def trap_sigwait(self, trap: tuple[int, SignalWatcher], /) -> object:
-        task = self._current
+        task = self.current
         assert task is not None
         self._blocking(task)
         sigset = trap[1]
@@ -848,7 +858,7 @@ class Kernel:
         self._end_temporary_watch(task)
 
     def trap_sleep(self, trap: tuple[int, float], /) -> object:
-        task = self._current
+        task = self.current
         assert task is not None
         if task._cancel_pending is not None:
             self._blocking(task)
@@ -861,7 +871,7 @@ class Kernel:
         return self._suspend(task, "TIME_SLEEP", _unwait_timer)
 
     def trap_spawn(self, trap: tuple[int, Coroutine[Any, Any, Any], bool], /) -> object:
-        task = self._current
+        task = self.current
         assert task is not None
         _, coro, daemon = trap
         if (
@@ -879,17 +889,17 @@ class Kernel:
         # The child's first step runs right now, so spawn() returns after it
         # without a trip through the ready queue (a third of spawn's cost).
         self._step(child)
-        self._current = task
+        self.current = task
         return child
 
     def trap_current_task(self, trap: tuple[int], /) -> object:
-        return self._current
+        return self.current
 
     def trap_clock(self, trap: tuple[int], /) -> object:
         return time.monotonic()
 
     def trap_set_timeout(self, trap: tuple[int, float | None], /) -> object:
-        task = self._current
+        task = self.current
         assert task is not None
         deadline = trap[1]
         previous = (task._timeout, task._inner_timeout)
@@ -900,7 +910,7 @@ class Kernel:
         return previous
 
     def trap_unset_timeout(self, trap: tuple[int, TimeoutState], /) -> object:
-        task = self._current
+        task = self.current
         assert task is not None
         restored, inner = trap[1]
         if task._timeout is not restored:

@@ -6,20 +6,19 @@ the ready queue, never suspends the caller, and a synchronous method cannot
 await anyway (``put_nowait`` must wake a getter).  So the primitives call the
 running kernel's handlers for those two traps directly, through the typed
 :class:`curio_traps.TrapHandlers` protocol: the same handler, with the same
-effect as awaiting ``_current_task()`` / ``_reschedule_tasks()``, at about
-half the cost (no generator, no round trip through the kernel's loop).
+effect as awaiting ``_reschedule_tasks()``, at about half the cost (no
+generator, no round trip through the kernel's loop); the running task is the
+kernel's ``current`` attribute.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any
 
-from curio_traps import KernelQueue, TaskLike, TrapHandlers, running_kernel
-from curio_traps.traps import CURRENT_TASK, RESCHEDULE_TASKS
+from curio_traps import KernelQueue, TaskLike, running_kernel
+from curio_traps.traps import RESCHEDULE_TASKS
 
 __all__ = ["_current_task_now", "_wake_now"]
-
-_CURRENT_TASK_TRAP: Final = (CURRENT_TASK,)
 
 
 def _no_kernel() -> RuntimeError:
@@ -31,11 +30,8 @@ def _no_kernel() -> RuntimeError:
 
 def _current_task_now() -> TaskLike[Any]:
     """Return the running task, as ``await _current_task()`` would."""
-    # running_kernel() is typed ``object``: every curio kernel implements TrapHandlers.
-    kernel: TrapHandlers | None = running_kernel()  # type: ignore[assignment]
-    if kernel is None:
-        raise _no_kernel()
-    task: TaskLike[Any] | None = kernel.trap_current_task(_CURRENT_TASK_TRAP)  # type: ignore[assignment]
+    kernel = running_kernel()
+    task = kernel.current if kernel is not None else None
     if task is None:
         raise _no_kernel()
     return task
@@ -43,7 +39,7 @@ def _current_task_now() -> TaskLike[Any]:
 
 def _wake_now(kqueue: KernelQueue, n: int, value: object) -> None:
     """Reschedule the *n* oldest tasks of *kqueue* with *value*, as ``_reschedule_tasks``."""
-    kernel: TrapHandlers | None = running_kernel()  # type: ignore[assignment]
+    kernel = running_kernel()
     if kernel is None:
         raise _no_kernel()
     kernel.trap_reschedule_tasks((RESCHEDULE_TASKS, kqueue, n, value, None))

@@ -114,7 +114,16 @@ class TrapHandlers(Protocol):
     Each method receives the trap tuple exactly as the task yielded it and
     applies to the task that is running.  ``curio_traps.traps.HANDLERS``
     maps each tag to the name of its method here.
+
+    Three handlers are *immediate*: ``trap_current_task``,
+    ``trap_reschedule_tasks`` and ``trap_clock`` never suspend the caller.
+    Code running in a task of the kernel may call them directly on
+    :func:`running_kernel` instead of awaiting the trap, which a synchronous
+    method (``Queue.put_nowait``) has to do.  ``current`` is the running task.
     """
+
+    @property
+    def current(self) -> TaskLike[Any] | None: ...
 
     def trap_read_wait(self, trap: tuple[int, FileLike | int], /) -> object: ...
     def trap_write_wait(self, trap: tuple[int, FileLike | int], /) -> object: ...
@@ -143,11 +152,12 @@ class TrapHandlers(Protocol):
 _local = threading.local()
 
 
-def set_running_kernel(kernel: object | None) -> None:
+def set_running_kernel(kernel: TrapHandlers | None) -> None:
     """Record (or clear, with ``None``) the kernel running in this thread."""
     _local.kernel = kernel
 
 
-def running_kernel() -> object | None:
+def running_kernel() -> TrapHandlers | None:
     """The kernel running in this thread, or ``None`` outside any kernel."""
-    return getattr(_local, "kernel", None)
+    kernel: TrapHandlers | None = getattr(_local, "kernel", None)
+    return kernel
