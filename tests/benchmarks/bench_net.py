@@ -121,10 +121,8 @@ class _Listener:
         per_connection = max(1, n // _CONNECTIONS)
         address = self.address if isinstance(self.address, str) else f"{self.address[1]}"
         self.started = time.monotonic()
-        self.client = subprocess.Popen(
-            [sys.executable, __file__, "--client", str(self.family), address]
-            + [str(per_connection), str(size)]
-        )
+        command = [sys.executable, __file__, "--client", str(self.family), address]
+        self.client = subprocess.Popen([*command, str(per_connection), str(size)])
 
     def finish(self, cpu_seconds: float, n: int) -> Result:
         wall = time.monotonic() - self.started
