@@ -144,3 +144,21 @@ def test_shutdown_cancels_tasks_added_but_never_run() -> None:
         assert kernel.tasks == []
     finally:
         kernel.close()
+
+
+def test_a_task_spawned_during_shutdown_is_cancelled_too() -> None:
+    import curio_kernel as ck
+
+    async def sleeper() -> None:
+        await ck.sleep(1000)
+
+    async def main(kernel: ck.Kernel) -> None:
+        kernel.stop()
+        try:
+            await ck.sleep(1000)
+        finally:
+            await ck.spawn(sleeper)  # spawned while shutdown cancels main
+
+    with ck.Kernel() as kernel:
+        kernel.run(main(kernel))
+    assert kernel.tasks == []

@@ -102,3 +102,14 @@ def test_kernel_run_logs_crashes_of_added_tasks(caplog: pytest.LogCaptureFixture
         kernel.run()
     [record] = crash_records(caplog)
     assert record.getMessage() == f"Task {task.id} (crasher) crashed"
+
+
+def test_a_crash_joined_right_after_spawn_is_not_logged(caplog: pytest.LogCaptureFixture) -> None:
+    async def main() -> None:
+        task = await spawn(crasher)  # crashes inside spawn(), in its first step
+        with pytest.raises(TaskError):
+            await task.join()
+
+    with caplog.at_level(logging.ERROR, logger="curio"):
+        run(main)
+    assert crash_records(caplog) == []

@@ -68,6 +68,11 @@ class _SignalHub:
                 del self.watchers[signo]
                 signal.signal(signo, self._previous.pop(signo))
 
+    def replace_restore(self, signo: int, old: _Handler, new: _Handler) -> None:
+        """While *signo* is watched, put back *new* instead of *old* when the watch ends."""
+        if signo in self._previous and self._previous[signo] == old:
+            self._previous[signo] = new
+
     def is_watched(self, sigset: SignalWatcher) -> bool:
         """True while *sigset* is watched."""
         return any(sigset in self.watchers.get(signo, ()) for signo in sigset.signos)

@@ -142,6 +142,10 @@ class Kernel:
         self._deadlocked = False
         self._main: Task[Any] | None = None
         self._monitor: object | None = None
+        self._now = time.monotonic()
+        #: Crashed tasks to log at the end of this pass unless joined by then.
+        self._crashed: list[Task[Any]] = []
+        self._shutting_down = False
         self._handlers: list[Callable[[Any], object]] = [getattr(self, name) for name in HANDLERS]
 
     # ------------------------------------------------------------------ public API
@@ -179,7 +183,12 @@ class Kernel:
         if self.with_monitor and self._monitor is None:
             from .monitor import attach_monitor
 
-            self._monitor = attach_monitor(self)
+            try:
+                self._monitor = attach_monitor(self)
+            except BaseException:
+                if main is not None:
+                    self._discard(main)  # it must not run at shutdown instead
+                raise
         self._enter()
         try:
             self._loop()
@@ -224,10 +233,12 @@ class Kernel:
         if self._tasks:
             for task in list(self._tasks.values()):
                 self._cancel(task, CancelledError("kernel shutdown"))
+            self._shutting_down = True
             self._enter()
             try:
                 self._loop(until_empty=True)
             finally:
+                self._shutting_down = False
                 self._exit()
         self._close_threads()
 
@@ -280,19 +291,22 @@ class Kernel:
                 # the kernel (descriptors, threads, signals) can wake a task.
                 if self._io_waiting or self._external:
                     self._poll(0.0)
-                if self._timers:
-                    self._expire_timers(time.monotonic())
             else:
                 timeout = self._poll_timeout()
                 if timeout is None and not (self._io_waiting or self._external):
                     self._deadlock(until_empty)
                     continue
                 self._poll(timeout)
-                self._expire_timers(time.monotonic())
+            # One clock reading per pass: timers, and when waits began (for the monitor).
+            self._now = now = time.monotonic()
+            if self._timers:
+                self._expire_timers(now)
             if self._interrupted:
                 self._interrupted = 0
                 raise KeyboardInterrupt
             self._run_ready()
+            if self._crashed:
+                self._log_crashes()
 
     def _run_ready(self) -> None:
         """Run each task that is ready now, each until it waits or ends."""
@@ -361,6 +375,14 @@ class Kernel:
             self._nondaemon += 1
         return task
 
+    def _discard(self, task: Task[Any]) -> None:
+        """Forget a task that never ran."""
+        self._ready.remove(task)
+        del self._tasks[task.id]
+        if not task.daemon:
+            self._nondaemon -= 1
+        task.coro.close()
+
     def _wake_selector(self) -> None:
         """Interrupt a poll in progress; safe from any thread."""
         # A full buffer already holds wake-ups; a closed kernel needs none.
@@ -383,6 +405,7 @@ class Kernel:
     ) -> object:
         """Park *task* in wait *state*; *unwait* undoes the wait if it is cancelled."""
         task.state = state
+        task.waiting_since = self._now
         task._unwait = unwait
         task._wait_obj = obj
         return SUSPEND
@@ -426,7 +449,19 @@ class Kernel:
 
             pdb.post_mortem(exc.__traceback__)
         elif self._log_errors and not joined and task is not self._main:
-            _log.error("Task %d (%s) crashed", task.id, task.name, exc_info=exc)
+            # Logged at the end of the pass: its parent may still join it
+            # right away (a crash in the first step happens inside spawn()).
+            self._crashed.append(task)
+
+    def _log_crashes(self) -> None:
+        for task in self._crashed:
+            _log.error(
+                "Task %d (%s) crashed",
+                task.id,
+                task.name,
+                exc_info=task._exception,
+            )
+        self._crashed.clear()
 
     @staticmethod
     def _task_error(task: Task[Any]) -> TaskError:
@@ -607,6 +642,10 @@ class Kernel:
         if self._saved_sigint is not None:
             if signal.getsignal(signal.SIGINT) == self._on_sigint:
                 signal.signal(signal.SIGINT, self._saved_sigint)
+            else:
+                # A signal set still watches SIGINT: when it stops, it must
+                # put back the handler from before the kernel, not the kernel's.
+                self._signals.replace_restore(signal.SIGINT, self._on_sigint, self._saved_sigint)
             self._saved_sigint = None
 
     def _on_sigint(self, signo: int, frame: object) -> None:
@@ -754,6 +793,8 @@ class Kernel:
             raise TypeError(f"join needs a curio Task, got {target!r}")
         if target.terminated:
             if target._exception is not None:
+                if target in self._crashed:
+                    self._crashed.remove(target)  # joined in time: no need to log it
                 raise self._task_error(target)
             return target._result
         if target is task:
@@ -801,6 +842,7 @@ class Kernel:
         kqueue = trap[1]
         kqueue.append(task)
         task.state = trap[2]
+        task.waiting_since = self._now
         task._unwait = _unwait_queue
         task._wait_obj = kqueue
         return SUSPEND
@@ -886,6 +928,8 @@ class Kernel:
         self._tasks[child.id] = child
         if not daemon:
             self._nondaemon += 1
+        if self._shutting_down:
+            self._cancel(child, CancelledError("kernel shutdown"))
         # The child's first step runs right now, so spawn() returns after it
         # without a trip through the ready queue (a third of spawn's cost).
         self._step(child)

@@ -75,6 +75,7 @@ class Task(_Generic[T]):
         "parent",
         "state",
         "terminated",
+        "waiting_since",
     )
 
     id: int
@@ -98,6 +99,8 @@ class Task(_Generic[T]):
     daemon: bool
     state: str
     terminated: bool
+    #: ``time.monotonic()`` when the task began its current wait (None before the first).
+    waiting_since: float | None
     cycles: int
 
     def __init__(
@@ -127,6 +130,7 @@ class Task(_Generic[T]):
         self._exception = None
         self._joiners = None
         self._on_finish = None
+        self.waiting_since = None
         self._cancel_pending = None
         self._unwait = None
         self._wait_obj = None
