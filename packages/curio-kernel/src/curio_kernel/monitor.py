@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_ADDRESS", "MONITOR_ENV", "Monitor", "attach_monitor", "main"]
 
-log = logging.getLogger("curio.monitor")
+_log = logging.getLogger("curio.monitor")
 
 
 def _closing_by_gc() -> bool:
@@ -203,7 +203,7 @@ class Monitor:
                     continue
                 except OSError as exc:
                     # Out of descriptors, most likely: give the others time to close some.
-                    log.warning("the monitor cannot accept a console connection: %s", exc)
+                    _log.warning("the monitor cannot accept a console connection: %s", exc)
                     await _sleep(0.5)
                     continue
                 self._tasks.add(await spawn(self._remote_console(conn), daemon=True))
@@ -223,7 +223,7 @@ class Monitor:
             if action is Action.QUIT:
                 self.kernel.stop()
         except OSError as exc:
-            log.debug("monitor console connection lost: %s", exc)
+            _log.debug("monitor console connection lost: %s", exc)
         finally:
             if _closing_by_gc():
                 conn.close()

@@ -26,7 +26,7 @@ __all__ = ["SignalSet"]
 
 #: Signals no process can catch or ignore.
 _UNCATCHABLE: Final = frozenset(
-    signo for name in ("SIGKILL", "SIGSTOP") if (signo := getattr(signal, name, None)) is not None
+    getattr(signal, name) for name in ("SIGKILL", "SIGSTOP") if hasattr(signal, name)
 )
 
 #: A signal disposition, as ``signal.signal()`` takes it.

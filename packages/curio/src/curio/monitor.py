@@ -7,9 +7,9 @@ terminal to it.  The ``curio-monitor`` command does the same.
 
 from __future__ import annotations
 
-from curio_kernel.monitor import main
+from curio_kernel.monitor import DEFAULT_ADDRESS, MONITOR_ENV, Monitor, attach_monitor, main
 
-__all__ = ["main"]
+__all__ = ["DEFAULT_ADDRESS", "MONITOR_ENV", "Monitor", "attach_monitor", "main"]
 
 if __name__ == "__main__":
     raise SystemExit(main())
