@@ -47,7 +47,7 @@ from curio_traps import (
 )
 
 from ._signals import _SignalHub
-from .task import _KERNEL_ONLY, Task, _check_coroutine
+from .task import _KERNEL_ONLY, RECORD_SPAWN_SITES, Task, _caller_site, _check_coroutine
 
 __all__ = ["Kernel", "run"]
 
@@ -162,6 +162,8 @@ class Kernel:
         if any(task.coro is coro for task in self._tasks.values()):
             raise RuntimeError(f"coroutine {coro!r} was already added as a task")
         task = self._new_task(coro, daemon, None)
+        if RECORD_SPAWN_SITES:
+            task.spawned_at = _caller_site(1)
         task.state = "READY"
         self._ready.append(task)
         return task
@@ -254,6 +256,24 @@ class Kernel:
             self._wake_recv.close()
             self._wake_send.close()
             self._closed = True
+
+    def __del__(self) -> None:
+        # A kernel dropped without close(): report the tasks that will never
+        # end, and release the descriptors quietly.
+        if getattr(self, "_closed", True):
+            return
+        self._selector.close()
+        self._wake_recv.close()
+        self._wake_send.close()
+        for task in self._tasks.values():
+            where = (
+                f"spawned at {task.spawned_at[0]}:{task.spawned_at[1]}"
+                if task.spawned_at is not None
+                else "run with python -X dev to record where it was spawned"
+            )
+            _log.error(
+                "Task %d (%s) was destroyed but it is pending (%s)", task.id, task.name, where
+            )
 
     def __enter__(self) -> Kernel:
         return self

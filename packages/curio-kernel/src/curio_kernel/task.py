@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+import os
+import sys
 import types
 from collections.abc import Callable, Coroutine
 from types import CoroutineType, GenericAlias, TracebackType
@@ -73,6 +75,7 @@ class Task(_Generic[T]):
         "id",
         "name",
         "parent",
+        "spawned_at",
         "state",
         "terminated",
         "waiting_since",
@@ -99,6 +102,9 @@ class Task(_Generic[T]):
     daemon: bool
     state: str
     terminated: bool
+    #: ``(filename, line)`` of the spawn() or add_task() call, recorded in
+    #: Python's development mode (``python -X dev``) or with ``CURIO_DEBUG=1``.
+    spawned_at: tuple[str, int] | None
     #: ``time.monotonic()`` when the task began its current wait (None before the first).
     waiting_since: float | None
     cycles: int
@@ -131,6 +137,7 @@ class Task(_Generic[T]):
         self._joiners = None
         self._on_finish = None
         self.waiting_since = None
+        self.spawned_at = None
         self._cancel_pending = None
         self._unwait = None
         self._wait_obj = None
@@ -200,6 +207,16 @@ class Task(_Generic[T]):
         return frames
 
 
+#: Whether tasks remember where they were spawned (it costs a frame lookup per spawn).
+RECORD_SPAWN_SITES: Final = bool(sys.flags.dev_mode or os.environ.get("CURIO_DEBUG"))
+
+
+def _caller_site(depth: int) -> tuple[str, int]:
+    """``(filename, line)`` of the frame *depth* levels above the caller."""
+    frame = sys._getframe(depth + 1)
+    return (frame.f_code.co_filename, frame.f_lineno)
+
+
 def _is_coroutine(obj: object) -> bool:
     """A native coroutine, or a generator made a coroutine by ``types.coroutine``."""
     if isinstance(obj, Coroutine):
@@ -257,9 +274,12 @@ else:
                 raise TypeError(f"spawn() got arguments but {coro!r} is not callable")
             coro = coro(*args)
         try:
-            return (yield (SPAWN, coro, daemon))
+            task = yield (SPAWN, coro, daemon)
         except BaseException as exc:
             raise outside_kernel_error(exc)  # noqa: B904 - it chains exc itself
+        if RECORD_SPAWN_SITES:
+            task.spawned_at = _caller_site(1)
+        return task
 
 
 async def current_task() -> Task[Any]:
