@@ -81,7 +81,9 @@ class Task(_Generic[T]):
         "waiting_since",
     )
 
+    #: The task's integer id, unique within its kernel.
     id: int
+    #: A name for the task, by default the coroutine's qualified name.
     name: str
     # Kernel bookkeeping (only the kernel reads or writes these).
     _next_value: Any
@@ -97,16 +99,22 @@ class Task(_Generic[T]):
     _timeout: float | None
     _inner_timeout: float | None
     _watched: Any
+    #: The coroutine the task runs.
     coro: Coroutine[Any, Any, T]
+    #: The task that spawned this one (``None`` for daemons and added tasks).
     parent: Task[Any] | None
+    #: True if the task does not keep :meth:`Kernel.run` alive.
     daemon: bool
+    #: The name of the task's current state (``READY``, ``TIME_SLEEP``, ``TERMINATED``, ...).
     state: str
+    #: True once the task has ended.
     terminated: bool
     #: ``(filename, line)`` of the spawn() or add_task() call, recorded in
     #: Python's development mode (``python -X dev``) or with ``CURIO_DEBUG=1``.
     spawned_at: tuple[str, int] | None
     #: ``time.monotonic()`` when the task began its current wait (None before the first).
     waiting_since: float | None
+    #: How many times the kernel has resumed the task.
     cycles: int
 
     def __init__(
