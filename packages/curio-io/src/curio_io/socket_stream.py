@@ -47,8 +47,13 @@ class SocketStream(Stream):
         self._wait_first = False
 
     @types.coroutine
-    def _read_chunk(self, maxbytes: int) -> Generator[Any, Any, bytes]:
-        # Yields the wait traps itself, like Socket.recv: one frame less per wait.
+    def read(self, maxbytes: int = -1) -> Generator[Any, Any, bytes]:
+        """Read up to *maxbytes*; with -1, whatever is available now (see :meth:`Stream.read`)."""
+        if self._buffer or maxbytes < 1:
+            # Buffered input, "whatever is available", or a bad size: the general path.
+            return (yield from Stream.read(self, maxbytes).__await__())
+        # The common case, straight from the socket.  It yields the wait traps
+        # itself, like Socket.recv: one frame less per wait.
         sock = self._file
         trap = (READ_WAIT, sock) if self._wait_first else None
         while True:
@@ -69,6 +74,11 @@ class SocketStream(Stream):
             if len(data) == maxbytes:
                 self._wait_first = False
             return data
+
+    @types.coroutine
+    def _read_chunk(self, maxbytes: int) -> Generator[Any, Any, bytes]:
+        # Called with nothing buffered and a positive size: read()'s direct path.
+        return (yield from self.read(maxbytes))
 
     async def write(self, data: ReadableBuffer) -> int:
         """Write all of *data*; return its length in bytes (see :meth:`Stream.write`)."""
