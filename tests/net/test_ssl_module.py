@@ -209,3 +209,30 @@ def test_get_server_certificate_checks_against_given_authorities(
             await server.close()
 
     curio_kernel.run(main)
+
+
+def test_streams_over_a_tls_socket(
+    server_context: std_ssl.SSLContext, client_context: curio_ssl.SSLContext, echo: Handler
+) -> None:
+    async def main() -> tuple[bytes, bytes, bytes]:
+        server = await _tls_echo_server(server_context, echo)
+        tls = await curio_net.open_connection(
+            "127.0.0.1", server.address[1], ssl=client_context, server_hostname="localhost"
+        )
+        reader, writer = tls.make_streams()
+        await writer.write(b"first line\nsecond ")
+        first = await reader.readline()
+        await writer.write(b"line\n")
+        second = await reader.readline()
+        await reader.close()
+        await writer.close()
+        stream = tls.as_stream()
+        await stream.write(b"x" * 100_000 + b"\n")
+        long_line = await stream.readline()
+        await stream.close()
+        await server.close()
+        return first, second, long_line
+
+    first, second, long_line = curio_kernel.run(main)
+    assert (first, second) == (b"first line\n", b"second line\n")
+    assert long_line == b"x" * 100_000 + b"\n"
