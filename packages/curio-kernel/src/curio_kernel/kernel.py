@@ -146,6 +146,7 @@ class Kernel:
         #: Crashed tasks to log at the end of this pass unless joined by then.
         self._crashed: list[Task[Any]] = []
         self._shutting_down = False
+        self._unwait_read_cb = self._unwait_read  # bound once: the I/O hot path reuses it
         self._handlers: list[Callable[[Any], object]] = [getattr(self, name) for name in HANDLERS]
 
     # ------------------------------------------------------------------ public API
@@ -727,8 +728,25 @@ class Kernel:
     def trap_read_wait(self, trap: tuple[int, FileLike | int], /) -> object:
         task = self.current
         assert task is not None
-        self._blocking(task)
         fileobj = trap[1]
+        entry = self._io.get(fileobj if fileobj.__class__ is int else fileobj.fileno())  # type: ignore[union-attr]
+        if (
+            entry is not None
+            and entry.fileobj is fileobj
+            and entry.reader is None
+            and entry.mask & _EVENT_READ
+            and task._cancel_pending is None
+        ):
+            # The echo hot path: still watched for reading since the last wait,
+            # so there is nothing to register; park the task directly.
+            entry.reader = task
+            self._io_waiting += 1
+            task.state = "READ_WAIT"
+            task.waiting_since = self._now
+            task._unwait = self._unwait_read_cb
+            task._wait_obj = entry
+            return SUSPEND
+        self._blocking(task)
         fd = _fileno(fileobj)
         entry = self._io_entry(fd, fileobj)
         if entry.reader is not None:
@@ -736,7 +754,7 @@ class Kernel:
         self._set_mask(fd, entry, entry.mask | _EVENT_READ)
         entry.reader = task
         self._io_waiting += 1
-        return self._suspend(task, "READ_WAIT", self._unwait_read, entry)
+        return self._suspend(task, "READ_WAIT", self._unwait_read_cb, entry)
 
     def _io_entry(self, fd: int, fileobj: FileLike | int) -> _IOEntry:
         """The wait record of *fd*, fresh if *fd* now belongs to another object."""

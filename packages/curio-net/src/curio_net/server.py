@@ -56,7 +56,7 @@ __all__ = [
     "run_unix_server",
 ]
 
-log = logging.getLogger(__name__)
+_log = logging.getLogger(__name__)
 
 #: A client handler: ``await handler(client_socket, client_address)``.
 ClientHandler = Callable[[Socket, Any], Awaitable[object]]
@@ -194,7 +194,7 @@ class Server:
                     return  # shutdown() closed the listening socket
                 if exc.errno in _OUT_OF_RESOURCES:
                     if not delay:
-                        log.warning("%r: accept() failed, backing off: %s", self, exc)
+                        _log.warning("%r: accept() failed, backing off: %s", self, exc)
                     delay = min(delay * 2, _BACKOFF_MAX) if delay else _BACKOFF_FIRST
                     await _sleep(delay)
                     continue
@@ -202,7 +202,7 @@ class Server:
                     continue
                 raise
             if delay:
-                log.info("%r: accepting again", self)
+                _log.info("%r: accepting again", self)
                 delay = 0.0
             await self._start_client(client, address)
 
@@ -232,9 +232,9 @@ class Server:
         except _HandshakeFailed:
             pass
         except ConnectionError as exc:
-            log.debug("connection from %r lost: %s", address, exc)
+            _log.debug("connection from %r lost: %s", address, exc)
         except Exception:
-            log.exception("the handler of the connection from %r crashed", address)
+            _log.exception("the handler of the connection from %r crashed", address)
         finally:
             self._clients.discard(task)
             await client.close()
@@ -244,13 +244,13 @@ class Server:
         try:
             tls = _curio_ssl._wrap(context, client, server_side=True, do_handshake_on_connect=False)
         except OSError as exc:
-            log.debug("TLS setup for %r failed: %s", address, exc)
+            _log.debug("TLS setup for %r failed: %s", address, exc)
             raise _HandshakeFailed from exc
         try:
             await bounded(self._handshake_timeout, tls.do_handshake())
         except OSError as exc:  # SSLError and TimeoutError are OSErrors
             await tls.close()
-            log.debug("TLS handshake with %r failed: %s", address, exc)
+            _log.debug("TLS handshake with %r failed: %s", address, exc)
             raise _HandshakeFailed from exc
         except BaseException:
             await tls.close()
