@@ -233,9 +233,10 @@ def bench(session: nox.Session) -> None:
 
 @nox.session(default=False)
 def demo(session: nox.Session) -> None:
-    """The README's demonstration: the kernel at work, in about two seconds."""
+    """The README's demonstration: the kernel at work, then an echo server with its clients."""
     _install_workspace(session)
     session.run("python", "docs/examples/demo.py", *session.posargs)
+    session.run("python", "docs/examples/echo_server.py")
 
 
 # --- documentation, downstream typing and the wheels (issue 6) ---------------------------
