@@ -112,7 +112,8 @@ class Task(_Generic[T]):
     #: ``(filename, line)`` of the spawn() or add_task() call, recorded in
     #: Python's development mode (``python -X dev``) or with ``CURIO_DEBUG=1``.
     spawned_at: tuple[str, int] | None
-    #: ``time.monotonic()`` when the task began its current wait (None before the first).
+    #: ``time.monotonic()`` when the task began its current wait, recorded while
+    #: the kernel runs with a monitor (``None`` otherwise).
     waiting_since: float | None
     #: How many times the kernel has resumed the task.
     cycles: int
