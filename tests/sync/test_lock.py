@@ -218,3 +218,14 @@ def test_repr_tells_state() -> None:
     before, during = run(main)
     assert "unlocked" in before
     assert "[locked" in during
+
+
+def test_a_lock_released_by_hand_inside_its_block_is_an_error_on_leaving() -> None:
+    async def main() -> bool:
+        lock = Lock()
+        with pytest.raises(RuntimeError, match="not held"):
+            async with lock:
+                await lock.release()
+        return lock.locked()
+
+    assert run(main) is False
