@@ -27,9 +27,6 @@ Ts = TypeVarTuple("Ts")
 
 ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
-#: Passed by the kernel to Task(); anyone else calling the class is refused.
-_KERNEL_ONLY: Final = object()
-
 if TYPE_CHECKING:
     from typing import Generic as _Generic
 else:
@@ -118,41 +115,8 @@ class Task(_Generic[T]):
     #: How many times the kernel has resumed the task.
     cycles: int
 
-    def __init__(
-        self,
-        kernel_only: object = None,
-        task_id: int = 0,
-        coro: Coroutine[Any, Any, T] | None = None,
-        parent: Task[Any] | None = None,
-        daemon: bool = False,
-    ) -> None:
-        if kernel_only is not _KERNEL_ONLY or coro is None:
-            raise TypeError("Task objects are made by spawn() or Kernel.add_task(), not directly")
-        self.id = task_id
-        self.coro = coro
-        if coro.__class__ is CoroutineType:
-            self.name = coro.__qualname__
-        else:
-            self.name = getattr(coro, "__qualname__", None) or type(coro).__name__
-        self.parent = parent
-        self.daemon = daemon
-        self.state = "INITIAL"
-        self.terminated = False
-        self.cycles = 0
-        self._timer = None
-        self._next_value = None
-        self._next_exc = None
-        self._exception = None
-        self._joiners = None
-        self._on_finish = None
-        self.waiting_since = None
-        self.spawned_at = None
-        self._cancel_pending = None
-        self._unwait = None
-        self._wait_obj = None
-        self._timeout = None
-        self._inner_timeout = None
-        self._watched = None
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("Task objects are made by spawn() or Kernel.add_task(), not directly")
 
     def __lt__(self, other: Task[Any]) -> bool:
         # Orders timer entries whose deadlines tie (see the kernel's timers).
@@ -214,6 +178,43 @@ class Task(_Generic[T]):
             frames.append(inspect.FrameInfo(frame, *inspect.getframeinfo(frame, 0)))
             coro = getattr(coro, "cr_await", None) or getattr(coro, "gi_yieldfrom", None)
         return frames
+
+
+def _new_task(
+    task_id: int, coro: Coroutine[Any, Any, T], parent: Task[Any] | None, daemon: bool
+) -> Task[T]:
+    """Make a task for the kernel (calling the class is refused).
+
+    ``object.__new__`` and plain stores, without ``type.__call__`` and
+    ``__init__``: a quarter of the cost of making a task (the spawn benchmark).
+    """
+    self: Task[T] = object.__new__(Task)
+    self.id = task_id
+    self.coro = coro
+    if coro.__class__ is CoroutineType:
+        self.name = coro.__qualname__
+    else:
+        self.name = getattr(coro, "__qualname__", None) or type(coro).__name__
+    self.parent = parent
+    self.daemon = daemon
+    self.state = "INITIAL"
+    self.terminated = False
+    self.cycles = 0
+    self._timer = None
+    self._next_value = None
+    self._next_exc = None
+    self._exception = None
+    self._joiners = None
+    self._on_finish = None
+    self.waiting_since = None
+    self.spawned_at = None
+    self._cancel_pending = None
+    self._unwait = None
+    self._wait_obj = None
+    self._timeout = None
+    self._inner_timeout = None
+    self._watched = None
+    return self
 
 
 #: Whether tasks remember where they were spawned (it costs a frame lookup per spawn).
