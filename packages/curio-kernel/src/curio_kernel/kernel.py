@@ -47,7 +47,7 @@ from curio_traps import (
 )
 
 from ._signals import _SignalHub
-from .task import RECORD_SPAWN_SITES, Task, _caller_site, _check_coroutine, _new_task
+from .task import RECORD_SPAWN_SITES, Task, _caller_site, _check_coroutine, _make_task
 
 __all__ = ["Kernel", "run"]
 
@@ -401,7 +401,7 @@ class Kernel:
     def _new_task(
         self, coro: Coroutine[Any, Any, T], daemon: bool, parent: Task[Any] | None
     ) -> Task[T]:
-        task = _new_task(next(self._ids), coro, parent, daemon)
+        task = _make_task(next(self._ids), coro, parent, daemon)
         self._tasks[task.id] = task
         if not daemon:
             self._nondaemon += 1
@@ -969,8 +969,8 @@ class Kernel:
         # (160 bytes, +11% spawn cost); a finished coroutine shows up below.
         if coro.__class__ is not CoroutineType or coro.cr_suspended or coro.cr_running:
             _check_coroutine(coro, "spawn()")  # not a fresh native coroutine: explain
-        # _new_task inlined: spawn is a benchmark row.
-        child = _new_task(next(self._ids), coro, None if daemon else task, daemon)
+        # Kernel._new_task inlined: spawn is a benchmark row.
+        child = _make_task(next(self._ids), coro, None if daemon else task, daemon)
         self._tasks[child.id] = child
         if not daemon:
             self._nondaemon += 1

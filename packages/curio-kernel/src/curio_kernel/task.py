@@ -180,7 +180,7 @@ class Task(_Generic[T]):
         return frames
 
 
-def _new_task(
+def _make_task(
     task_id: int, coro: Coroutine[Any, Any, T], parent: Task[Any] | None, daemon: bool
 ) -> Task[T]:
     """Make a task for the kernel (calling the class is refused).
