@@ -239,7 +239,7 @@ def demo(session: nox.Session) -> None:
     session.run("python", "docs/examples/echo_server.py")
 
 
-# --- documentation, downstream typing and the wheels (issue 6) ---------------------------
+# --- documentation, downstream typing and the wheels ----------------------------------------
 
 #: Sphinx 9.1+ needs Python 3.12+; the documentation is built on the newest we support.
 DOCS_PYTHON = "3.13"
