@@ -980,7 +980,7 @@ class Kernel:
         # without a trip through the ready queue (a third of spawn's cost).
         self._step(child)
         self.current = task
-        if child.terminated and child.cycles == 1 and _was_finished(child._exception):
+        if child._exception is not None and child.cycles == 1 and _was_finished(child._exception):
             if child in self._crashed:
                 self._crashed.remove(child)
             raise RuntimeError(
