@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from curio_kernel import CancelledError, Kernel, sleep, spawn
+from curio_traps import _wait_on_queue
 
 
 def test_blocked_main_makes_run_raise_runtime_error(flag: Callable[[], Any]) -> None:
@@ -100,3 +102,21 @@ def test_blocked_daemon_left_alone_while_main_finishes(flag: Callable[[], Any]) 
     with Kernel() as kernel:
         assert kernel.run(main()) == 1
         assert len(kernel.tasks) == 1  # the daemon waits until shutdown
+
+
+def test_a_deadlock_in_one_run_is_not_blamed_for_the_next() -> None:
+    never: deque[object] = deque()
+
+    async def stuck() -> None:
+        await _wait_on_queue(never, "NEVER")
+
+    async def leaves_a_stuck_child() -> None:
+        await spawn(stuck)
+
+    async def cancels_itself() -> None:
+        raise CancelledError("on purpose")
+
+    with Kernel() as kernel:
+        kernel.run(leaves_a_stuck_child())  # ends by cancelling the stuck child
+        with pytest.raises(CancelledError, match="on purpose"):
+            kernel.run(cancels_itself())

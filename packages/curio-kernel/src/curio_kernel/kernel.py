@@ -189,6 +189,7 @@ class Kernel:
         self._check_open()
         main = self._main = self.add_task(coro) if coro is not None else None
         self._pdb, self._log_errors = pdb, log_errors
+        self._deadlocked = False
         if self.with_monitor and self._monitor is None:
             from .monitor import attach_monitor
 
@@ -757,15 +758,24 @@ class Kernel:
             task._unwait = self._unwait_read_cb
             task._wait_obj = entry
             return SUSPEND
+        return self._wait_io(task, fileobj, reading=True)
+
+    def _wait_io(self, task: Task[Any], fileobj: FileLike | int, reading: bool) -> object:
+        """Park *task* until *fileobj* is readable (or writable), registering it if needed."""
         self._blocking(task)
         fd = _fileno(fileobj)
         entry = self._io_entry(fd, fileobj)
-        if entry.reader is not None:
-            raise RuntimeError(f"task {entry.reader.id} is already waiting to read {fileobj!r}")
-        self._set_mask(fd, entry, entry.mask | _EVENT_READ)
-        entry.reader = task
+        other = entry.reader if reading else entry.writer
+        if other is not None:
+            what = "read" if reading else "write"
+            raise RuntimeError(f"task {other.id} is already waiting to {what} {fileobj!r}")
+        self._set_mask(fd, entry, entry.mask | (_EVENT_READ if reading else _EVENT_WRITE))
         self._io_waiting += 1
-        return self._suspend(task, "READ_WAIT", self._unwait_read_cb, entry)
+        if reading:
+            entry.reader = task
+            return self._suspend(task, "READ_WAIT", self._unwait_read_cb, entry)
+        entry.writer = task
+        return self._suspend(task, "WRITE_WAIT", self._unwait_write, entry)
 
     def _io_entry(self, fd: int, fileobj: FileLike | int) -> _IOEntry:
         """The wait record of *fd*, fresh if *fd* now belongs to another object."""
@@ -790,16 +800,7 @@ class Kernel:
     def trap_write_wait(self, trap: tuple[int, FileLike | int], /) -> object:
         task = self.current
         assert task is not None
-        self._blocking(task)
-        fileobj = trap[1]
-        fd = _fileno(fileobj)
-        entry = self._io_entry(fd, fileobj)
-        if entry.writer is not None:
-            raise RuntimeError(f"task {entry.writer.id} is already waiting to write {fileobj!r}")
-        self._set_mask(fd, entry, entry.mask | _EVENT_WRITE)
-        entry.writer = task
-        self._io_waiting += 1
-        return self._suspend(task, "WRITE_WAIT", self._unwait_write, entry)
+        return self._wait_io(task, trap[1], reading=False)
 
     def _unwait_write(self, task: Task[Any]) -> None:
         task._wait_obj.writer = None
