@@ -161,7 +161,9 @@ def test_cancel_itself_raises_in_the_caller() -> None:
     assert reached == []
 
 
-def test_cancelling_a_task_that_waits_in_cancel(flag: Callable[[], Any]) -> None:
+def test_a_task_waiting_in_cancel_waits_on_when_it_is_cancelled_itself(
+    flag: Callable[[], Any],
+) -> None:
     never, cleanup_gate = flag(), flag()
     log: list[str] = []
 
@@ -181,13 +183,18 @@ def test_cancelling_a_task_that_waits_in_cancel(flag: Callable[[], Any]) -> None
     async def main() -> None:
         v = await spawn(victim())
         c = await spawn(canceller(v))
-        # The canceller waits for the victim's cleanup; cancelling it ends its wait.
-        assert await c.cancel() is True
-        assert log == ["canceller ended"]
+        # Cancelling the canceller does not end its wait: the victim must not be
+        # left running.  Its own cancellation is raised once the victim has ended.
+        assert await c.cancel(blocking=False) is True
+        for _ in range(5):
+            await sleep(0)
+        assert log == []
+        assert not c.terminated
         assert not v.terminated
         await cleanup_gate.set()
-        with pytest.raises(TaskError):
-            await v.join()
-        assert log == ["canceller ended", "victim ended"]
+        await c.wait()
+        assert isinstance(c.exception, CancelledError)
+        assert v.terminated
+        assert log == ["victim ended", "canceller ended"]
 
     run(main)

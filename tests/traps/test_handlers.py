@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import pytest
 
@@ -34,30 +35,31 @@ def test_handler_names_are_unique() -> None:
     assert len(set(HANDLERS)) == len(HANDLERS)
 
 
-def test_tags_index_their_handlers() -> None:
-    tags = {
-        "READ_WAIT": "trap_read_wait",
-        "WRITE_WAIT": "trap_write_wait",
-        "FUTURE_WAIT": "trap_future_wait",
-        "JOIN_TASK": "trap_join_task",
-        "CANCEL_TASK": "trap_cancel_task",
-        "WAIT_ON_QUEUE": "trap_wait_on_queue",
-        "RESCHEDULE_TASKS": "trap_reschedule_tasks",
-        "SIGWATCH": "trap_sigwatch",
-        "SIGUNWATCH": "trap_sigunwatch",
-        "SIGWAIT": "trap_sigwait",
-        "SLEEP": "trap_sleep",
-        "SPAWN": "trap_spawn",
-        "CURRENT_TASK": "trap_current_task",
-        "SET_TIMEOUT": "trap_set_timeout",
-        "UNSET_TIMEOUT": "trap_unset_timeout",
-        "CLOCK": "trap_clock",
-        "RUN_IN_THREAD": "trap_run_in_thread",
-        "IO_RELEASE": "trap_io_release",
+def _tags() -> dict[str, int]:
+    """Every trap tag of curio_traps.traps: the upper-case int names of its __all__."""
+    return {
+        name: value
+        for name in trap_module.__all__
+        if name.isupper() and isinstance(value := getattr(trap_module, name), int)
     }
-    for tag, handler in tags.items():
-        assert HANDLERS[getattr(trap_module, tag)] == handler
-    assert len(tags) == len(HANDLERS)
+
+
+def test_tags_number_the_handlers_from_zero_without_gaps() -> None:
+    assert sorted(_tags().values()) == list(range(len(HANDLERS)))
+
+
+def test_each_tag_names_its_handler_and_its_trap() -> None:
+    # One search for a trap's name (case aside) finds its tag, its trap function,
+    # its handler in the protocol and in the kernel.
+    for name, tag in _tags().items():
+        assert HANDLERS[tag] == f"trap_{name.lower()}", name
+        assert callable(getattr(trap_module, f"_{name.lower()}", None)), f"no trap for {name}"
+
+
+def test_the_trap_protocol_page_documents_every_trap() -> None:
+    page = (Path(__file__).parents[2] / "docs" / "traps.rst").read_text()
+    for name in _tags():
+        assert f"_{name.lower()}" in page, f"docs/traps.rst does not mention _{name.lower()}"
 
 
 def test_the_manuals_traps_are_exported() -> None:

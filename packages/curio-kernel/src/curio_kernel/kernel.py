@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import heapq
 import itertools
 import logging
 import os
@@ -42,11 +41,14 @@ from curio_traps import (
     TaskTimeout,
     TimeoutCancellationError,
     TimeoutState,
+    WaitQueue,
+    check_seconds,
     running_kernel,
     set_running_kernel,
 )
 
 from ._signals import _SignalHub
+from ._timers import Scope, TimerHeap
 from .task import RECORD_SPAWN_SITES, Task, _caller_site, _check_coroutine, _make_task
 
 __all__ = ["Kernel", "run"]
@@ -59,8 +61,6 @@ _EVENT_READ: Final = selectors.EVENT_READ
 _EVENT_WRITE: Final = selectors.EVENT_WRITE
 #: The longest single wait in the selector, in seconds.
 _LONGEST_POLL: Final = 86400.0
-#: Rebuild the timer heap when more than this many entries are stale (and half of it).
-_STALE_LIMIT: Final = 1024
 _THREAD_WAKE: Final = 0
 
 
@@ -70,7 +70,15 @@ def _was_finished(exc: BaseException | None) -> bool:
 
 
 def _unwait_queue(task: Task[Any]) -> None:
-    task._wait_obj.remove(task)
+    task._wait_obj.remove(task)  # a plain deque, as curio 1.x primitives pass: O(n)
+
+
+def _unwait_wait_queue(task: Task[Any]) -> None:
+    del task._wait_obj[task]  # a WaitQueue: O(1)
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    return isinstance(exc, (TaskTimeout, TimeoutCancellationError))
 
 
 def _unwait_timer(task: Task[Any]) -> None:
@@ -124,8 +132,9 @@ class Kernel:
         self._nondaemon = 0
         #: The task running right now, if any.
         self.current: Task[Any] | None = None
-        self._timers: list[tuple[float, int, Task[Any]]] = []
-        self._stale_timers = 0
+        self._timers = TimerHeap()
+        #: Coroutines given to add_task, refused by spawn until their task ends.
+        self._added: set[Coroutine[Any, Any, Any]] = set()
         self._io: dict[int, _IOEntry] = {}
         self._io_waiting = 0
         self._external = 0
@@ -166,9 +175,10 @@ class Kernel:
             )
         self._check_open()
         _check_coroutine(coro, "Kernel.add_task()")
-        if any(task.coro is coro for task in self._tasks.values()):
+        if coro in self._added:
             raise RuntimeError(f"coroutine {coro!r} was already added as a task")
         task = self._new_task(coro, daemon, None)
+        self._added.add(coro)
         if RECORD_SPAWN_SITES:
             task.spawned_at = _caller_site(1)
         task.state = "READY"
@@ -328,11 +338,11 @@ class Kernel:
             # One clock reading per pass, and only when needed: for the timers,
             # and for the monitor, which shows how long each task has waited.
             # (A clock reading per pass costs ping-pong tasks 5%: nox -s bench.)
-            if self._timers or self._monitor is not None:
+            if self._timers.heap or self._monitor is not None:
                 now = time.monotonic()
                 if self._monitor is not None:
                     self._now = now
-                if self._timers:
+                if self._timers.heap:
                     self._expire_timers(now)
             if self._interrupted:
                 self._interrupted = 0
@@ -454,6 +464,8 @@ class Kernel:
         del self._tasks[task.id]
         if not task.daemon:
             self._nondaemon -= 1
+        if self._added:
+            self._added.discard(task.coro)
         joiners = task._joiners
         if joiners is not None:
             task._joiners = None
@@ -503,73 +515,96 @@ class Kernel:
         return err
 
     def _cancel(self, task: Task[Any], exc: BaseException) -> None:
-        """Deliver *exc* to *task* now if it waits, else at its next blocking trap."""
+        """Deliver *exc* to *task* now if it waits, else at its next blocking trap.
+
+        A cancellation is never lost: a timeout never replaces an explicit
+        cancellation still pending, and of two pending timeouts the one of
+        the enclosing block stays (see :meth:`_deliver` for the other half).
+        """
         if task.terminated:
             return
         unwait = task._unwait
         if unwait is not None:
             unwait(task)
-            self._wake(task, None, exc)
-        elif task._cancel_pending is None or isinstance(
-            task._cancel_pending, (TaskTimeout, TimeoutCancellationError)
-        ):
+            self._wake(task, None, self._deliver(task, exc))
+            return
+        pending = task._cancel_pending
+        if pending is None or (_is_timeout(pending) and not _is_timeout(exc)):
             task._cancel_pending = exc
+        elif (
+            _is_timeout(pending)
+            and _is_timeout(exc)
+            and self._scope_index(task, exc) < self._scope_index(task, pending)
+        ):
+            task._cancel_pending = exc  # the enclosing block's timeout is the stronger
 
     def _blocking(self, task: Task[Any]) -> None:
         """Called by every blocking trap first: raise a pending cancellation instead."""
         exc = task._cancel_pending
         if exc is not None:
             task._cancel_pending = None
-            raise exc
+            raise self._deliver(task, exc)
+
+    @staticmethod
+    def _scope_index(task: Task[Any], exc: BaseException) -> int:
+        """Position in *task*'s open timeout blocks of the one *exc* is the expiry of."""
+        deadline = exc.args[0] if exc.args else None
+        scopes = task._scopes or ()
+        for index in range(len(scopes) - 1, -1, -1):
+            if scopes[index].deadline is deadline:
+                return index
+        return len(scopes)
+
+    def _deliver(self, task: Task[Any], exc: BaseException) -> BaseException:
+        """Spend the timeout blocks *exc* will unwind through; return *exc*.
+
+        Discussion: this is what keeps a cancellation from being lost.  Once
+        a cancellation is raised in a task, the task unwinds through its
+        open timeout blocks, often waiting on the way (a task group
+        cancelling its members, a condition taking its lock back).  If one
+        of those blocks' deadlines fired during that wait, its timeout would
+        replace the cancellation, and the block would then take it for its
+        own ordinary expiry and carry on.  So the blocks an interruption
+        unwinds through are *spent* and their deadlines no longer fire: all
+        open blocks for an explicit cancellation, and for a timeout the
+        expired block and those inside it.  Blocks opened later (a time
+        limit on the clean-up itself) fire as usual, and an enclosing
+        block's deadline still fires as the stronger interruption.
+        """
+        scopes = task._scopes
+        if scopes:
+            first = self._scope_index(task, exc) if _is_timeout(exc) else 0
+            for index in range(first, len(scopes)):
+                scopes[index].spent = True
+        return exc
 
     # ------------------------------------------------------------------ timers
 
-    # A timer entry is a tuple (deadline, task id, task).  It is a task's
-    # sleep while ``task._timer`` is that very tuple, and its timeout while
-    # ``task._timeout`` is that very deadline object; otherwise it is stale
-    # and skipped.  Tuples without a sequence number keep a sleeping task
-    # small (the "sleepers: memory" benchmark).
-
-    @staticmethod
-    def _live(entry: tuple[float, int, Task[Any]]) -> bool:
-        task = entry[2]
-        return task._timer is entry or (task._timeout is entry[0] and not task.terminated)
-
     def _poll_timeout(self) -> float | None:
-        timers = self._timers
-        # Drop stale entries at the top so they neither wake the kernel nor hide a deadlock.
-        while timers and not self._live(timers[0]):
-            heapq.heappop(timers)
-        if not timers:
+        deadline = self._timers.next_deadline()
+        if deadline is None:
             return None
         # Selectors refuse huge timeouts (epoll: about 24 days): poll again after a day.
-        return min(max(0.0, timers[0][0] - time.monotonic()), _LONGEST_POLL)
-
-    def _add_timer(self, deadline: float, task: Task[Any]) -> tuple[float, int, Task[Any]]:
-        entry = (deadline, task.id, task)
-        heapq.heappush(self._timers, entry)
-        return entry
+        return min(max(0.0, deadline - time.monotonic()), _LONGEST_POLL)
 
     def _expire_timers(self, now: float) -> None:
-        timers = self._timers
-        while timers and timers[0][0] <= now:
-            entry = heapq.heappop(timers)
-            deadline, _, task = entry
-            if task._timer is entry:
-                task._timer = None
-                self._wake(task)
-            elif task._timeout is deadline and not task.terminated:
-                if task._inner_timeout is deadline:
-                    exc: BaseException = TaskTimeout(deadline)
-                else:
-                    exc = TimeoutCancellationError(deadline)
-                self._cancel(task, exc)
+        for due in self._timers.pop_due(now):
+            if due.__class__ is Scope:
+                self._expire_scope(due)
+            else:
+                due._timer = None  # type: ignore[union-attr]
+                self._wake(due)  # type: ignore[arg-type]
 
-    def _drop_stale_timers(self) -> None:
-        """Rebuild the heap without entries that can no longer fire."""
-        self._timers = [entry for entry in self._timers if self._live(entry)]
-        heapq.heapify(self._timers)
-        self._stale_timers = 0
+    def _expire_scope(self, scope: Scope) -> None:
+        """A timeout block's deadline passed: interrupt its task, once."""
+        task = scope.task
+        scope.spent = True
+        scopes = task._scopes
+        if scopes and scopes[-1] is scope:
+            exc: BaseException = TaskTimeout(scope.deadline)
+        else:
+            exc = TimeoutCancellationError(scope.deadline)
+        self._cancel(task, exc)
 
     # ------------------------------------------------------------------ polling
 
@@ -865,11 +900,11 @@ class Kernel:
             joiners[:] = [entry for entry in joiners if entry[0] is not task]
 
     def trap_cancel_task(
-        self, trap: tuple[int, TaskLike[Any], type[BaseException] | BaseException], /
+        self, trap: tuple[int, TaskLike[Any], type[BaseException] | BaseException, bool], /
     ) -> object:
         task = self.current
         assert task is not None
-        _, target, exc = trap
+        _, target, exc, blocking = trap
         if not isinstance(target, Task):
             raise TypeError(f"cancel needs a curio Task, got {target!r}")
         if target.terminated:
@@ -877,23 +912,41 @@ class Kernel:
         error = _to_exception(exc)
         if target is task:
             raise error
+        if not blocking:
+            self._cancel(target, error)
+            return True
         self._blocking(task)
         self._cancel(target, error)
+        return self._wait_for_end(task, target, True)
+
+    def trap_wait_task(self, trap: tuple[int, TaskLike[Any]], /) -> object:
+        task = self.current
+        assert task is not None
+        target = trap[1]
+        if not isinstance(target, Task):
+            raise TypeError(f"wait needs a curio Task, got {target!r}")
+        if target.terminated:
+            return None
+        if target is task:
+            raise RuntimeError(f"task {task.id} cannot wait for itself")
+        self._blocking(task)
         return self._wait_for_end(task, target, True)
 
     def trap_wait_on_queue(self, trap: tuple[int, KernelQueue, str], /) -> object:
         # _blocking() and _suspend() inlined: every sync primitive waits here.
         task = self.current
         assert task is not None
-        exc = task._cancel_pending
-        if exc is not None:
-            task._cancel_pending = None
-            raise exc
+        if task._cancel_pending is not None:
+            self._blocking(task)
         kqueue = trap[1]
-        kqueue.append(task)
+        if kqueue.__class__ is WaitQueue or isinstance(kqueue, WaitQueue):
+            kqueue[task] = None
+            task._unwait = _unwait_wait_queue
+        else:
+            kqueue.append(task)
+            task._unwait = _unwait_queue
         task.state = trap[2]
         task.waiting_since = self._now
-        task._unwait = _unwait_queue
         task._wait_obj = kqueue
         return SUSPEND
 
@@ -903,8 +956,9 @@ class Kernel:
         # _wake() inlined: every sync primitive wakes its waiters here.
         _, kqueue, n, value, exc = trap
         ready = self._ready
+        ordered = kqueue.__class__ is WaitQueue or isinstance(kqueue, WaitQueue)
         while n > 0 and kqueue:
-            task = kqueue.popleft()
+            task = kqueue.popitem(False)[0] if ordered else kqueue.popleft()  # type: ignore[union-attr]
             task._unwait = None
             task._wait_obj = None
             task._next_value = value
@@ -955,11 +1009,15 @@ class Kernel:
         if task._cancel_pending is not None:
             self._blocking(task)
         seconds = trap[1]
+        if seconds.__class__ is not float and seconds.__class__ is not int:
+            seconds = check_seconds(seconds, "sleep()")
         if seconds <= 0:
             task.state = "READY"
             self._ready.append(task)
             return SUSPEND
-        task._timer = self._add_timer(time.monotonic() + seconds, task)
+        if seconds != seconds:
+            check_seconds(seconds, "sleep()")  # NaN: raises
+        task._timer = self._timers.add_sleep(time.monotonic() + seconds, task)
         return self._suspend(task, "TIME_SLEEP", _unwait_timer)
 
     def trap_spawn(self, trap: tuple[int, Coroutine[Any, Any, Any], bool], /) -> object:
@@ -970,6 +1028,8 @@ class Kernel:
         # (160 bytes, +11% spawn cost); a finished coroutine shows up below.
         if coro.__class__ is not CoroutineType or coro.cr_suspended or coro.cr_running:
             _check_coroutine(coro, "spawn()")  # not a fresh native coroutine: explain
+        if self._added and coro in self._added:
+            raise RuntimeError(f"spawn(): coroutine {coro!r} was already added as a task")
         # Kernel._new_task inlined: spawn is a benchmark row.
         child = _make_task(next(self._ids), coro, None if daemon else task, daemon)
         self._tasks[child.id] = child
@@ -999,30 +1059,36 @@ class Kernel:
         task = self.current
         assert task is not None
         deadline = trap[1]
-        previous = (task._timeout, task._inner_timeout)
-        task._inner_timeout = deadline
-        if deadline is not None and (task._timeout is None or deadline < task._timeout):
-            task._timeout = deadline
-            self._add_timer(deadline, task)
-        return previous
+        if deadline is not None and (deadline.__class__ is not float or deadline != deadline):
+            check_seconds(deadline, "a timeout deadline")  # not a number, or NaN: raises
+        scope = Scope(deadline, task)
+        if task._scopes is None:
+            task._scopes = [scope]
+        else:
+            task._scopes.append(scope)
+        if deadline is not None:
+            self._timers.add_scope(scope, deadline)
+        return scope
 
     def trap_unset_timeout(self, trap: tuple[int, TimeoutState], /) -> object:
         task = self.current
         assert task is not None
-        restored, inner = trap[1]
-        if task._timeout is not restored:
-            self._stale_timers += 1
-            task._timeout = restored
-            if restored is not None:
-                self._add_timer(restored, task)
-            if self._stale_timers > _STALE_LIMIT and self._stale_timers * 2 > len(self._timers):
-                self._drop_stale_timers()
-        task._inner_timeout = inner
-        pending = task._cancel_pending
-        if isinstance(pending, (TaskTimeout, TimeoutCancellationError)) and (
-            pending.args[0] is not restored
-        ):
-            task._cancel_pending = None
+        scope = trap[1]
+        scopes = task._scopes
+        if not scopes or scopes[-1] is not scope:
+            raise RuntimeError(
+                "timeout blocks must end innermost first (a block was left out of order, "
+                "or by another task)"
+            )
+        scopes.pop()
+        assert isinstance(scope, Scope)
+        scope.open = False
+        deadline = scope.deadline
+        if deadline is not None:
+            self._timers.closed_scope()
+            pending = task._cancel_pending
+            if pending is not None and _is_timeout(pending) and pending.args[0] is deadline:
+                task._cancel_pending = None  # expired, but the block ended before it was raised
         return time.monotonic()
 
 

@@ -16,7 +16,9 @@ from curio_traps import (
     _cancel_task,
     _current_task,
     _join_task,
+    _wait_task,
     outside_kernel_error,
+    wait_through,
 )
 from curio_traps.traps import SPAWN
 
@@ -29,6 +31,8 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 if TYPE_CHECKING:
     from typing import Generic as _Generic
+
+    from ._timers import Scope
 else:
 
     class _Generic:
@@ -55,13 +59,12 @@ class Task(_Generic[T]):
         "__weakref__",
         "_cancel_pending",
         "_exception",
-        "_inner_timeout",
         "_joiners",
         "_next_exc",
         "_next_value",
         "_on_finish",
         "_result",
-        "_timeout",
+        "_scopes",
         "_timer",
         "_unwait",
         "_wait_obj",
@@ -93,8 +96,7 @@ class Task(_Generic[T]):
     _unwait: Callable[[Task[Any]], None] | None
     _wait_obj: Any
     _timer: tuple[float, int, Task[Any]] | None
-    _timeout: float | None
-    _inner_timeout: float | None
+    _scopes: list[Scope] | None
     _watched: Any
     #: The coroutine the task runs.
     coro: Coroutine[Any, Any, T]
@@ -160,12 +162,25 @@ class Task(_Generic[T]):
             return result
         return await _join_task(self)
 
-    async def cancel(self, *, exc: type[BaseException] | BaseException = CancelledError) -> bool:
-        """Cancel the task with *exc* and wait until it has ended.
+    async def cancel(
+        self, *, exc: type[BaseException] | BaseException = CancelledError, blocking: bool = True
+    ) -> bool:
+        """Cancel the task with *exc*; with *blocking*, wait until it has ended.
 
-        Returns ``True`` if the task was cancelled, ``False`` if it had already ended.
+        Returns ``True`` if the task was cancelled, ``False`` if it had
+        already ended.  The wait goes on through cancellations and timeouts
+        of the caller, which are raised once the task has ended (the
+        strongest of them), so the task is never left running.
         """
-        return await _cancel_task(self, exc)
+        cancelled = await _cancel_task(self, exc, blocking=False)
+        if blocking and cancelled:
+            await wait_through((self,))
+        return cancelled
+
+    async def wait(self) -> None:
+        """Wait for the task to end, whatever its outcome (its error is not raised)."""
+        if not self.terminated:
+            await _wait_task(self)
 
     def where(self) -> list[inspect.FrameInfo]:
         """The task's current stack of coroutine frames, outermost first (empty once ended)."""
@@ -211,8 +226,7 @@ def _make_task(
     self._cancel_pending = None
     self._unwait = None
     self._wait_obj = None
-    self._timeout = None
-    self._inner_timeout = None
+    self._scopes = None
     self._watched = None
     return self
 

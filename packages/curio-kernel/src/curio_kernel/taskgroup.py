@@ -6,6 +6,11 @@ and leaving an ``async with TaskGroup()`` block applies the group's policy:
 ``wait=all`` waits for every member and, when one fails, cancels the others
 and raises ``TaskError`` chained to the failure; ``wait=any`` keeps the first
 task to end and cancels the rest; ``wait=None`` cancels them all.
+
+Members never outlive the block: leaving it, however it is left, cancels
+every member still running before waiting for any, and the wait goes on
+through further cancellations and timeouts.  The strongest interruption
+received meanwhile is raised at the end (see :mod:`curio_traps.interruptions`).
 """
 
 from __future__ import annotations
@@ -15,7 +20,15 @@ from collections.abc import Callable, Coroutine, Iterable
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
-from curio_traps import CancelledError, TaskError, TrapHandlers, _wait_on_queue
+from curio_traps import (
+    CancelledError,
+    TaskError,
+    TrapHandlers,
+    WaitQueue,
+    _wait_on_queue,
+    cancel_and_wait,
+    stronger,
+)
 from curio_traps.traps import RESCHEDULE_TASKS
 
 from .task import Task, current_task, spawn
@@ -40,7 +53,7 @@ class TaskGroup(Generic[T]):
         self._wait = wait
         self._running: set[Task[T]] = set()
         self._done: deque[Task[T]] = deque()
-        self._waiting: deque[Any] = deque()
+        self._waiting = WaitQueue()
         self._closed = False
         #: Every task the group has had, in the order they were added.
         self.tasks: list[Task[T]] = []
@@ -102,11 +115,13 @@ class TaskGroup(Generic[T]):
         return await task.join()
 
     async def cancel_remaining(self) -> None:
-        """Cancel every member still running and wait for them to end."""
+        """Cancel every member still running, then wait for all of them to end.
+
+        Every member is cancelled before the first wait, and the wait goes on
+        through interruptions; the strongest of those is raised at the end.
+        """
         me = await current_task()
-        for task in list(self._running):
-            if task is not me:
-                await task.cancel()
+        await cancel_and_wait([task for task in self.tasks if task is not me])
 
     async def join(self) -> None:
         """Wait for the members as the group's *wait* policy says."""
@@ -121,9 +136,23 @@ class TaskGroup(Generic[T]):
                         ) from task._exception
             elif self._wait is any:
                 await self.next_done()
-        finally:
+        except BaseException as exc:
+            await self._end(exc)
+            raise
+        else:
+            await self._end(None)
+
+    async def _end(self, exc: BaseException | None) -> None:
+        """Close the group: cancel what still runs and wait for it, while *exc* passes.
+
+        An interruption of that wait stronger than *exc* is raised instead of it.
+        """
+        self._closed = True
+        try:
             await self.cancel_remaining()
-            self._closed = True
+        except BaseException as interruption:
+            if stronger(exc, interruption) is interruption:
+                raise
 
     @property
     def results(self) -> list[T]:
@@ -151,9 +180,8 @@ class TaskGroup(Generic[T]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc is not None:
+        if exc is None:
+            await self.join()
+        elif not isinstance(exc, GeneratorExit):  # closed coroutine: no kernel to wait in
             # The block failed (or was cancelled): its tasks must not outlive it.
-            await self.cancel_remaining()
-            self._closed = True
-            return
-        await self.join()
+            await self._end(exc)

@@ -1,31 +1,22 @@
 """Timeouts: ``timeout_after`` and ``ignore_after``, as blocks or around a coroutine.
 
-Each block sets a deadline with the ``_set_timeout`` trap.  When the
-earliest deadline in force passes while the task waits, the kernel raises
-``TaskTimeout(deadline)`` if that deadline belongs to the innermost block and
-``TimeoutCancellationError(deadline)`` otherwise.  On the way out each block
+Both are :class:`curio_traps.TimeoutBlock`, the one timeout block every curio
+package uses.  When the deadline of the innermost block passes while the task
+waits, the kernel raises ``TaskTimeout(deadline)``; when an enclosing block's
+passes, ``TimeoutCancellationError(deadline)``.  On the way out each block
 recognises its own deadline by identity, so an outer timeout is never taken
 for an inner one, and an inner ``TaskTimeout`` that escapes through an outer
-block becomes ``UncaughtTimeoutError``.
+block becomes ``UncaughtTimeoutError``.  Each deadline fires once.
 """
 
 from __future__ import annotations
 
 import inspect
-import math
 from collections.abc import Awaitable, Callable, Coroutine
 from types import TracebackType
 from typing import Any, Generic, TypeVar, overload
 
-from curio_traps import (
-    TaskTimeout,
-    TimeoutCancellationError,
-    TimeoutState,
-    UncaughtTimeoutError,
-    _clock,
-    _set_timeout,
-    _unset_timeout,
-)
+from curio_traps import TaskTimeout, TimeoutBlock, TimeoutCancellationError
 
 __all__ = ["IgnoreAfter", "TimeoutAfter", "ignore_after", "timeout_after"]
 
@@ -33,47 +24,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-class _TimeoutBlock:
-    """What both kinds of timeout block share: setting and recognising their deadline."""
-
-    __slots__ = ("_deadline", "_previous", "_seconds", "expired")
-
-    expired: bool
-
-    def __init__(self, seconds: float | None) -> None:
-        if seconds is not None:
-            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-                raise TypeError(f"a timeout needs a number of seconds or None, got {seconds!r}")
-            if math.isnan(seconds):
-                raise ValueError("a timeout of NaN seconds is meaningless")
-        self._seconds = seconds
-        self._deadline: float | None = None
-        self._previous: TimeoutState | None = None
-        self.expired = False  # True once the block's own deadline has passed
-
-    async def _enter(self) -> None:
-        if self._seconds is not None:
-            self._deadline = await _clock() + max(0.0, float(self._seconds))
-        self._previous = await _set_timeout(self._deadline)
-
-    async def _leave(self, exc: BaseException | None) -> bool:
-        """Restore the outer timeouts; True if *exc* is this block's own expiry."""
-        if self._previous is None:
-            raise RuntimeError("a timeout block was left without being entered")
-        await _unset_timeout(self._previous)
-        if not isinstance(exc, (TaskTimeout, TimeoutCancellationError)):
-            return False
-        if self._deadline is not None and exc.args and exc.args[0] is self._deadline:
-            self.expired = True
-            return True
-        if isinstance(exc, TaskTimeout):
-            raise UncaughtTimeoutError(
-                "a TaskTimeout of an inner timeout block was not caught inside this block"
-            ) from exc
-        return False
-
-
-class TimeoutAfter(_TimeoutBlock):
+class TimeoutAfter(TimeoutBlock):
     """An ``async with`` block that raises ``TaskTimeout`` when its time is up.
 
     Made by :func:`timeout_after`; ``expired`` tells afterwards whether it timed out.
@@ -82,7 +33,7 @@ class TimeoutAfter(_TimeoutBlock):
     __slots__ = ()
 
     async def __aenter__(self) -> TimeoutAfter:
-        await self._enter()
+        await self.enter()
         return self
 
     async def __aexit__(
@@ -91,12 +42,12 @@ class TimeoutAfter(_TimeoutBlock):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if await self._leave(exc) and isinstance(exc, TimeoutCancellationError):
+        if await self.leave(exc) and isinstance(exc, TimeoutCancellationError):
             # An outer block's view of our deadline: it is ours, say so plainly.
             raise TaskTimeout(self._deadline) from exc
 
 
-class IgnoreAfter(_TimeoutBlock, Generic[R]):
+class IgnoreAfter(TimeoutBlock, Generic[R]):
     """An ``async with`` block that just ends when its time is up.
 
     Made by :func:`ignore_after`; afterwards ``expired`` tells whether it
@@ -113,7 +64,7 @@ class IgnoreAfter(_TimeoutBlock, Generic[R]):
         self.result = None
 
     async def __aenter__(self) -> IgnoreAfter[R]:
-        await self._enter()
+        await self.enter()
         return self
 
     async def __aexit__(
@@ -122,7 +73,7 @@ class IgnoreAfter(_TimeoutBlock, Generic[R]):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool:
-        if await self._leave(exc):
+        if await self.leave(exc):
             self.result = self._timeout_result
             return True
         return False

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
-from curio_traps import CancelledError, TaskLike, _wait_on_queue
+from curio_traps import CancelledError, TaskLike, WaitQueue, _wait_on_queue, stronger
 
 from ._direct import _current_task_now, _wake_now
 from .errors import SyncUsageError
@@ -35,7 +34,7 @@ class Condition:
         elif not isinstance(lock, (Lock, RLock)):
             raise TypeError(f"Condition needs a curio Lock or RLock, not {type(lock).__name__}")
         self._lock: Lock | RLock = lock
-        self._waiting: deque[Any] = deque()
+        self._waiting = WaitQueue()
 
     def __repr__(self) -> str:
         state = "locked" if self._lock.locked() else "unlocked"
@@ -86,24 +85,34 @@ class Condition:
             await _wait_on_queue(self._waiting, "COND_WAIT")
         except GeneratorExit:
             raise  # the coroutine is being closed: no kernel to wait in any more
-        except BaseException:
-            await self._take_back(me, depth, notified=False)
+        except BaseException as exc:
+            await self._take_back(me, depth, exc)
             raise
-        await self._take_back(me, depth, notified=True)
+        await self._take_back(me, depth, None)
 
-    async def _take_back(self, me: TaskLike[Any], depth: int, notified: bool) -> None:
-        """Reacquire the lock after ``wait``, even through cancellations."""
-        cancelled: CancelledError | None = None
+    async def _take_back(self, me: TaskLike[Any], depth: int, first: BaseException | None) -> None:
+        """Reacquire the lock after ``wait``, even through cancellations.
+
+        *first* is what ended the wait, if not a notification.  Interruptions
+        during the reacquisition are held until the lock is ours again; then
+        the strongest of them and *first* is raised (a timeout never replaces
+        a cancellation).  A notified task that is interrupted here passes its
+        notification on to the next waiter, so none is lost.
+        """
+        interruption: BaseException | None = None
         while True:
             try:
                 await self._lock._reacquire(me, depth)
                 break
             except CancelledError as exc:
-                cancelled = exc
-        if cancelled is not None:
-            if notified and self._waiting:
-                _wake_now(self._waiting, 1, None)
-            raise cancelled
+                interruption = stronger(interruption, exc)
+        if interruption is None:
+            return
+        if first is None and self._waiting:
+            _wake_now(self._waiting, 1, None)
+        winner = stronger(first, interruption)
+        if winner is not first:
+            raise winner
 
     async def wait_for(self, predicate: Callable[[], T]) -> T:
         """Wait until ``predicate()`` is true (checked with the lock held); return its value."""

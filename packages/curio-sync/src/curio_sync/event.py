@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections import deque
-from typing import Any
-
-from curio_traps import _wait_on_queue
+from curio_traps import WaitQueue, _wait_on_queue
 
 from ._direct import _wake_now
 
@@ -23,7 +20,7 @@ class Event:
 
     def __init__(self) -> None:
         self._set = False
-        self._waiting: deque[Any] = deque()
+        self._waiting = WaitQueue()
 
     def __repr__(self) -> str:
         state = "set" if self._set else "unset"

@@ -7,11 +7,10 @@ task that has waited longest: a task arriving later can never take it first.
 
 from __future__ import annotations
 
-from collections import deque
 from types import TracebackType
 from typing import Any, Final
 
-from curio_traps import TaskLike, _wait_on_queue
+from curio_traps import TaskLike, WaitQueue, _wait_on_queue
 
 from ._direct import _current_task_now, _wake_now
 from .errors import SyncUsageError
@@ -33,7 +32,7 @@ class _OwnedLock:
 
     def __init__(self) -> None:
         self._owner: object = None
-        self._waiting: deque[Any] = deque()
+        self._waiting = WaitQueue()
 
     def __repr__(self) -> str:
         state = "locked" if self._owner is not None else "unlocked"
@@ -129,11 +128,10 @@ class Lock(_OwnedLock):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        # The task leaving the block is the one that entered it and took the
-        # lock: no owner lookup, which is half the cost of an uncontended
-        # ``async with lock``.  A lock released by hand inside the block is
-        # still caught (as threading.Lock catches it).
-        if self._owner is None:
+        # release() repeated: one coroutine frame less.  The owner check stays:
+        # after a release() by hand inside the block, another task may hold
+        # the lock now, and leaving the block must not free it for them.
+        if self._owner is not _current_task_now():
             raise self._not_held_error()
         waiting = self._waiting
         if waiting:

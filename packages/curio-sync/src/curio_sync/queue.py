@@ -17,7 +17,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, Generic, Protocol, TypeVar
 
-from curio_traps import _wait_on_queue
+from curio_traps import WaitQueue, _wait_on_queue
 
 from ._direct import _wake_now
 from .errors import QueueEmpty, QueueFull, SyncUsageError
@@ -73,9 +73,9 @@ class Queue(Generic[T]):
     def __init__(self, maxsize: int = 0) -> None:
         self._maxsize = _check_maxsize(maxsize)
         self._init_items()
-        self._getters: deque[Any] = deque()
-        self._putters: deque[Any] = deque()
-        self._joiners: deque[Any] = deque()
+        self._getters = WaitQueue()
+        self._putters = WaitQueue()
+        self._joiners = WaitQueue()
         #: Items put but not yet marked done by ``task_done``.
         self._unfinished = 0
         #: Slots freed by ``get`` and promised to woken putters not yet resumed.

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections import deque
 from types import TracebackType
-from typing import Any
 
-from curio_traps import _wait_on_queue
+from curio_traps import WaitQueue, _wait_on_queue
 
 from ._direct import _wake_now
 from .errors import SyncUsageError
@@ -35,7 +33,7 @@ class Semaphore:
 
     def __init__(self, value: int = 1) -> None:
         self._value = _check_value(value)
-        self._waiting: deque[Any] = deque()
+        self._waiting = WaitQueue()
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} [value:{self._value}, waiting:{len(self._waiting)}]>"

@@ -9,6 +9,7 @@ from .errors import (
     TimeoutCancellationError,
     UncaughtTimeoutError,
 )
+from .interruptions import cancel_and_wait, is_timeout, stronger, wait_through
 from .protocol import (
     SUSPEND,
     FileLike,
@@ -20,6 +21,7 @@ from .protocol import (
     running_kernel,
     set_running_kernel,
 )
+from .timeout_block import TimeoutBlock, check_seconds
 from .traps import (
     HANDLERS,
     YIELD,
@@ -40,9 +42,11 @@ from .traps import (
     _spawn,
     _unset_timeout,
     _wait_on_queue,
+    _wait_task,
     _write_wait,
     outside_kernel_error,
 )
+from .wait_queue import WaitQueue
 
 __all__ = [
     "HANDLERS",
@@ -57,10 +61,12 @@ __all__ = [
     "TaskError",
     "TaskLike",
     "TaskTimeout",
+    "TimeoutBlock",
     "TimeoutCancellationError",
     "TimeoutState",
     "TrapHandlers",
     "UncaughtTimeoutError",
+    "WaitQueue",
     "_cancel_task",
     "_clock",
     "_current_task",
@@ -78,10 +84,16 @@ __all__ = [
     "_spawn",
     "_unset_timeout",
     "_wait_on_queue",
+    "_wait_task",
     "_write_wait",
+    "cancel_and_wait",
+    "check_seconds",
+    "is_timeout",
     "outside_kernel_error",
     "running_kernel",
     "set_running_kernel",
+    "stronger",
+    "wait_through",
 ]
 
 __version__ = "0.1.0"

@@ -18,6 +18,7 @@ from concurrent.futures import Future
 from typing import Any, Final, Protocol, TypeVar, final, runtime_checkable
 
 from .errors import CancelledError
+from .wait_queue import WaitQueue
 
 __all__ = [
     "SUSPEND",
@@ -67,10 +68,10 @@ class TaskLike(Protocol[T_co]):
     ) -> bool: ...
 
 
-#: A kernel wait queue: the waiting tasks, oldest first.  User primitives
-#: create one with ``collections.deque()`` and pass it to
-#: ``_wait_on_queue`` / ``_reschedule_tasks``; only the kernel touches its items.
-KernelQueue = deque[Any]
+#: What ``_wait_on_queue`` / ``_reschedule_tasks`` take: a :class:`WaitQueue`
+#: (removal of a cancelled waiter in O(1)), or a plain ``collections.deque``
+#: as in curio 1.x (removal in O(n)).  Only the kernel touches the items.
+KernelQueue = WaitQueue | deque[Any]
 
 
 class SignalWatcher(Protocol):
@@ -87,9 +88,9 @@ class SignalWatcher(Protocol):
     def pending(self) -> deque[int]: ...
 
 
-#: Opaque record of a task's timeouts before ``_set_timeout``; hand it back
-#: to ``_unset_timeout`` to restore them.
-TimeoutState = tuple[float | None, float | None]
+#: Opaque record of one timeout block, returned by ``_set_timeout``; hand it
+#: back to ``_unset_timeout`` when the block ends.
+TimeoutState = object
 
 
 @final
@@ -130,7 +131,7 @@ class TrapHandlers(Protocol):
     def trap_future_wait(self, trap: tuple[int, Future[Any]], /) -> object: ...
     def trap_join_task(self, trap: tuple[int, TaskLike[Any]], /) -> object: ...
     def trap_cancel_task(
-        self, trap: tuple[int, TaskLike[Any], type[BaseException] | BaseException], /
+        self, trap: tuple[int, TaskLike[Any], type[BaseException] | BaseException, bool], /
     ) -> object: ...
     def trap_wait_on_queue(self, trap: tuple[int, KernelQueue, str], /) -> object: ...
     def trap_reschedule_tasks(
@@ -147,6 +148,7 @@ class TrapHandlers(Protocol):
     def trap_clock(self, trap: tuple[int], /) -> object: ...
     def trap_run_in_thread(self, trap: tuple[int, Callable[[], Any]], /) -> object: ...
     def trap_io_release(self, trap: tuple[int, FileLike | int], /) -> object: ...
+    def trap_wait_task(self, trap: tuple[int, TaskLike[Any]], /) -> object: ...
 
 
 _local = threading.local()

@@ -43,6 +43,7 @@ __all__ = [
     "SPAWN",
     "UNSET_TIMEOUT",
     "WAIT_ON_QUEUE",
+    "WAIT_TASK",
     "WRITE_WAIT",
     "YIELD",
     "_cancel_task",
@@ -62,6 +63,7 @@ __all__ = [
     "_spawn",
     "_unset_timeout",
     "_wait_on_queue",
+    "_wait_task",
     "_write_wait",
     "outside_kernel_error",
 ]
@@ -86,6 +88,7 @@ UNSET_TIMEOUT: Final = 14
 CLOCK: Final = 15
 RUN_IN_THREAD: Final = 16
 IO_RELEASE: Final = 17
+WAIT_TASK: Final = 18
 
 #: The trap of ``sleep(0)``, one shared tuple: a kernel may recognise it by
 #: identity and requeue the task without a handler call.
@@ -111,6 +114,7 @@ HANDLERS: Final[tuple[str, ...]] = (
     "trap_clock",
     "trap_run_in_thread",
     "trap_io_release",
+    "trap_wait_task",
 )
 
 _Trap = Generator[Trap, Any, T]
@@ -199,15 +203,32 @@ def _join_task(task: TaskLike[T]) -> _Trap[T]:
 
 
 @types.coroutine
-def _cancel_task(
-    task: TaskLike[Any], exc: type[BaseException] | BaseException = CancelledError
-) -> _Trap[bool]:
-    """Cancel *task* with *exc* and wait until it has ended.
+def _wait_task(task: TaskLike[Any]) -> _Trap[None]:
+    """Wait for *task* to end, whatever its outcome; never raises the task's error.
 
-    Returns ``True`` if it was cancelled, ``False`` if it had already ended.
+    Unlike :func:`_join_task` it does not count as joining: a task that
+    crashed is still reported by the kernel.
     """
     try:
-        result: bool = yield (CANCEL_TASK, task, exc)
+        yield (WAIT_TASK, task)
+    except BaseException as exc:
+        raise outside_kernel_error(exc)
+
+
+@types.coroutine
+def _cancel_task(
+    task: TaskLike[Any],
+    exc: type[BaseException] | BaseException = CancelledError,
+    blocking: bool = True,
+) -> _Trap[bool]:
+    """Cancel *task* with *exc*; with *blocking*, wait until it has ended.
+
+    Returns ``True`` if it was cancelled, ``False`` if it had already ended.
+    Without *blocking* the trap never suspends and a cancellation pending
+    for the caller is not raised at it.
+    """
+    try:
+        result: bool = yield (CANCEL_TASK, task, exc, blocking)
     except BaseException as err:
         raise outside_kernel_error(err)
     return result
@@ -307,12 +328,16 @@ def _clock() -> _Trap[float]:
 
 @types.coroutine
 def _set_timeout(deadline: float | None) -> _Trap[TimeoutState]:
-    """Make *deadline* (a clock value, or ``None``) the task's innermost timeout.
+    """Open a timeout block with *deadline* (a clock value, or ``None``) inside the current ones.
 
-    The effective deadline is the earliest of those in force.  When it passes
-    while the task waits, the kernel raises ``TaskTimeout(deadline)`` if it
-    is the innermost one, ``TimeoutCancellationError(deadline)`` otherwise.
-    Returns the state to hand back to :func:`_unset_timeout`.
+    When a block's deadline passes while the task waits, the kernel raises
+    ``TaskTimeout(deadline)`` if it is the innermost block, and
+    ``TimeoutCancellationError(deadline)`` otherwise; the *deadline* object
+    itself is the exception's first argument, so a block recognises its own
+    expiry by identity.  Each deadline fires at most once.  Returns the
+    block's record, to hand to :func:`_unset_timeout` when the block ends.
+    A deadline that is not a number, or is NaN, raises ``TypeError`` or
+    ``ValueError``.
     """
     try:
         previous: TimeoutState = yield (SET_TIMEOUT, deadline)
@@ -323,7 +348,11 @@ def _set_timeout(deadline: float | None) -> _Trap[TimeoutState]:
 
 @types.coroutine
 def _unset_timeout(previous: TimeoutState) -> _Trap[float]:
-    """Restore the timeouts recorded in *previous*; return the clock."""
+    """Close the innermost timeout block, whose record is *previous*; return the clock.
+
+    Blocks close innermost first (``RuntimeError`` otherwise).  A timeout of
+    the block that expired but was not delivered yet is dropped with it.
+    """
     try:
         now: float = yield (UNSET_TIMEOUT, previous)
     except BaseException as exc:

@@ -1,0 +1,126 @@
+"""The timer heap: when each sleeping task wakes, and when each timeout block expires.
+
+One binary heap holds two kinds of entry, ordered by deadline:
+
+* a sleep, ``(deadline, task id, task)``: live while ``task._timer`` is that
+  very tuple (a task has one sleep at a time; waking it early just drops the
+  reference, which makes the entry stale);
+* a timeout block, ``(deadline, sequence, scope)``: live while its
+  :class:`Scope` is open and not spent.  The sequence numbers are negative,
+  so they never tie with a task id.
+
+Stale entries are not searched for and removed (that would cost a scan):
+they are skipped when they reach the top, and the heap is rebuilt without
+them when they are more than half of it.  A closed timeout block therefore
+costs nothing until then, and its entry can never fire.
+
+Discussion: why every timeout block has an entry of its own.  Keeping only
+the earliest deadline of a task in the heap saves entries, but an outer
+deadline must then be pushed again each time an inner block closes, and the
+copies fire twice.  With one entry per block, an entry fires at most once
+(it is popped when it fires), and closing a block is one flag.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from .task import Task
+
+__all__ = ["Scope", "TimerHeap"]
+
+#: Rebuild the heap when more than this many entries are stale (and half of it).
+_STALE_LIMIT: Final = 1024
+
+
+class Scope:
+    """One open timeout block of a task, as the kernel sees it.
+
+    *deadline* is the very object the block passed to ``_set_timeout`` (or
+    ``None``): exceptions carry it so the block recognises its own expiry.
+    A scope is *spent* once a cancellation or timeout has been delivered to
+    its task while it was open: the interruption is unwinding through the
+    block, and the block's own deadline must not fire on top of it.
+    """
+
+    __slots__ = ("deadline", "open", "spent", "task")
+
+    def __init__(self, deadline: float | None, task: Task[Any]) -> None:
+        self.deadline = deadline
+        self.task = task
+        self.open = True
+        self.spent = False
+
+    def __repr__(self) -> str:
+        state = "spent" if self.spent else "open" if self.open else "closed"
+        return f"<Scope deadline={self.deadline!r} {state} task={self.task.id}>"
+
+
+Entry = tuple[float, int, Any]
+
+
+class TimerHeap:
+    """The deadlines of sleeps and timeout blocks, earliest first."""
+
+    __slots__ = ("_sequence", "_stale", "heap")
+
+    def __init__(self) -> None:
+        #: The entries; the kernel reads ``heap[0]`` and tests ``if heap``.
+        self.heap: list[Entry] = []
+        self._stale = 0
+        self._sequence = itertools.count(-1, -1)
+
+    def __len__(self) -> int:
+        return len(self.heap)
+
+    def add_sleep(self, deadline: float, task: Task[Any]) -> Entry:
+        """Wake *task* at *deadline*; the entry is live while ``task._timer`` is it."""
+        entry = (deadline, task.id, task)
+        heapq.heappush(self.heap, entry)
+        return entry
+
+    def add_scope(self, scope: Scope, deadline: float) -> None:
+        """Expire *scope* at *deadline*."""
+        heapq.heappush(self.heap, (deadline, next(self._sequence), scope))
+
+    def closed_scope(self) -> None:
+        """Note that a scope with an entry has closed: its entry is stale now."""
+        self._stale = stale = self._stale + 1
+        if stale > _STALE_LIMIT and stale * 2 > len(self.heap):
+            self.heap = [entry for entry in self.heap if _live(entry)]
+            heapq.heapify(self.heap)
+            self._stale = 0
+
+    def next_deadline(self) -> float | None:
+        """The earliest live deadline, dropping stale entries above it; ``None`` if none."""
+        heap = self.heap
+        while heap and not _live(heap[0]):
+            heapq.heappop(heap)
+        return heap[0][0] if heap else None
+
+    def pop_due(self, now: float) -> list[Task[Any] | Scope]:
+        """Remove and return, earliest first, the live entries due at *now*.
+
+        A task is a sleep that is over; a scope is a timeout block that expired.
+        """
+        heap = self.heap
+        due: list[Task[Any] | Scope] = []
+        while heap and heap[0][0] <= now:
+            entry = heapq.heappop(heap)
+            payload = entry[2]
+            if payload.__class__ is Scope:
+                if payload.open and not payload.spent and not payload.task.terminated:
+                    due.append(payload)
+            elif payload._timer is entry:
+                due.append(payload)
+        return due
+
+
+def _live(entry: Entry) -> bool:
+    payload = entry[2]
+    if payload.__class__ is Scope:
+        return bool(payload.open and not payload.spent and not payload.task.terminated)
+    return payload._timer is entry
