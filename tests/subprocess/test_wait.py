@@ -165,3 +165,18 @@ def test_waiting_costs_no_cpu(
     status, cpu = run(main)
     assert status == 0
     assert cpu < 0.1
+
+
+@pytest.mark.parametrize("bad", [float("nan"), "5"])
+def test_wait_refuses_a_timeout_that_is_not_a_number(hang: list[str], bad: object) -> None:
+    async def main() -> int | None:
+        p = Popen(hang, stdout=subprocess.DEVNULL)
+        try:
+            with pytest.raises(ValueError if isinstance(bad, float) else TypeError):
+                await p.wait(timeout=bad)  # type: ignore[arg-type]
+        finally:
+            p.kill()
+            await p.wait()
+        return p.returncode
+
+    assert run(main) == -signal.SIGKILL

@@ -27,7 +27,7 @@ from curio_traps import (
     WaitQueue,
     _wait_on_queue,
     cancel_and_wait,
-    stronger,
+    clean_up,
 )
 from curio_traps.traps import RESCHEDULE_TASKS
 
@@ -148,11 +148,7 @@ class TaskGroup(Generic[T]):
         An interruption of that wait stronger than *exc* is raised instead of it.
         """
         self._closed = True
-        try:
-            await self.cancel_remaining()
-        except BaseException as interruption:
-            if stronger(exc, interruption) is interruption:
-                raise
+        await clean_up(exc, self.cancel_remaining())
 
     @property
     def results(self) -> list[T]:

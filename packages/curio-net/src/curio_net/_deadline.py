@@ -3,21 +3,16 @@
 Connections and handshakes are bounded the way the socket module bounds
 them, with ``TimeoutError``, rather than with curio's ``TaskTimeout``: the
 caller asked for a limit on this call, not for its task to be cancelled.
-An outer ``timeout_after`` still expires as ``TaskTimeout`` in its own block.
+It is curio's one timeout block (:class:`curio_traps.TimeoutBlock`), so an
+enclosing ``timeout_after`` still expires as ``TaskTimeout`` in its own block.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Coroutine
 from typing import TypeVar
 
-from curio_traps import (
-    TaskTimeout,
-    TimeoutCancellationError,
-    _clock,
-    _set_timeout,
-    _unset_timeout,
-)
+from curio_traps import TimeoutBlock
 
 __all__ = ["bounded"]
 
@@ -28,14 +23,18 @@ async def bounded(seconds: float | None, awaitable: Awaitable[T]) -> T:
     """Await *awaitable*; ``TimeoutError`` if it takes more than *seconds* (``None``: no limit)."""
     if seconds is None:
         return await awaitable
-    deadline = await _clock() + max(0.0, seconds)
-    previous = await _set_timeout(deadline)
     try:
-        return await awaitable
-    except (TaskTimeout, TimeoutCancellationError) as exc:
-        # The kernel names the deadline that expired: only ours becomes TimeoutError.
-        if exc.args and exc.args[0] is deadline:
+        block = TimeoutBlock(seconds)
+    except (TypeError, ValueError):
+        if isinstance(awaitable, Coroutine):
+            awaitable.close()  # refused before it ran: no "never awaited" warning
+        raise
+    await block.enter()
+    try:
+        result = await awaitable
+    except BaseException as exc:
+        if await block.leave(exc):
             raise TimeoutError(f"timed out after {seconds:g} s") from exc
         raise
-    finally:
-        await _unset_timeout(previous)
+    await block.leave(None)
+    return result

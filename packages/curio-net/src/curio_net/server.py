@@ -23,13 +23,17 @@ from typing import Any, Final
 
 from curio_io import Socket
 from curio_traps import (
+    CancelledError,
     TaskError,
     TaskLike,
-    _cancel_task,
     _current_task,
     _join_task,
     _sleep,
     _spawn,
+    _wait_task,
+    cancel_and_wait,
+    clean_up,
+    stronger,
 )
 
 from . import ssl as _curio_ssl
@@ -174,14 +178,19 @@ class Server:
         self._accepting = True
         try:
             await self._accept_forever()
+        except BaseException as exc:
+            await clean_up(exc, self._stop_serving())
+            raise
+        await self._stop_serving()
+
+    async def _stop_serving(self) -> None:
+        self._accepting = False
+        self._closed = True
+        try:
+            await self._close_listener()
+            await self._end_clients(self._grace)
         finally:
-            self._accepting = False
-            self._closed = True
-            try:
-                await self._close_listener()
-                await self._end_clients(self._grace)
-            finally:
-                self._serve_task = None
+            self._serve_task = None
 
     async def _accept_forever(self) -> None:
         listener = self._sock
@@ -281,8 +290,12 @@ class Server:
                 self._accepting = False
                 self._grace = grace_period
                 await self._close_listener()
-            with contextlib.suppress(TaskError):
-                await _join_task(serving)
+            try:
+                await _wait_task(serving)  # serve_forever() ends the handlers, with the grace
+            except CancelledError as exc:
+                # Interrupted: no more grace; end serve_forever() and its handlers now.
+                await clean_up(exc, cancel_and_wait((serving,)))
+                raise
             return
         await self._close_listener()
         await self._end_clients(grace_period)
@@ -315,16 +328,27 @@ class Server:
                 pass  # removed or replaced by someone else: not ours to touch
 
     async def _end_clients(self, grace_period: float) -> None:
-        """Wait up to *grace_period* for the handlers to end, then cancel the rest."""
-        try:
-            if grace_period > 0:
+        """Wait up to *grace_period* for the handlers to end, then cancel the rest.
+
+        An interruption during the grace period ends it early; every handler
+        is then cancelled and waited for all the same (the strongest
+        interruption is raised once they have ended).
+        """
+        interruption: BaseException | None = None
+        if grace_period > 0:
+            try:
                 with contextlib.suppress(TimeoutError):
                     await bounded(grace_period, self._join_clients())
-        finally:
-            while remaining := [task for task in self._clients if task is not self._stopper]:
-                for task in remaining:
-                    await _cancel_task(task)
-                    self._clients.discard(task)
+            except CancelledError as exc:
+                interruption = exc
+        while remaining := [task for task in self._clients if task is not self._stopper]:
+            try:
+                await cancel_and_wait(remaining)
+            except CancelledError as exc:
+                interruption = stronger(interruption, exc)
+            self._clients.difference_update(remaining)
+        if interruption is not None:
+            raise interruption
 
     async def _join_clients(self) -> None:
         while True:

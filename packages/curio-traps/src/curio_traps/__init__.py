@@ -9,7 +9,7 @@ from .errors import (
     TimeoutCancellationError,
     UncaughtTimeoutError,
 )
-from .interruptions import cancel_and_wait, is_timeout, stronger, wait_through
+from .interruptions import cancel_and_wait, clean_up, is_timeout, stronger, wait_through
 from .protocol import (
     SUSPEND,
     FileLike,
@@ -88,6 +88,7 @@ __all__ = [
     "_write_wait",
     "cancel_and_wait",
     "check_seconds",
+    "clean_up",
     "is_timeout",
     "outside_kernel_error",
     "running_kernel",

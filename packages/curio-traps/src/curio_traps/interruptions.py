@@ -18,14 +18,14 @@ that keep every cancellation from being lost:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from typing import Any
 
 from .errors import CancelledError, TaskTimeout, TimeoutCancellationError
 from .protocol import TaskLike
 from .traps import _cancel_task, _wait_task
 
-__all__ = ["cancel_and_wait", "is_timeout", "stronger", "wait_through"]
+__all__ = ["cancel_and_wait", "clean_up", "is_timeout", "stronger", "wait_through"]
 
 
 def is_timeout(exc: BaseException) -> bool:
@@ -86,3 +86,17 @@ async def cancel_and_wait(
         await _cancel_task(task, exc, blocking=False)
     await wait_through(pending)
     return bool(pending)
+
+
+async def clean_up(exc: BaseException | None, cleanup: Awaitable[object]) -> None:
+    """Await *cleanup* while *exc* (or nothing) is on its way out.
+
+    An interruption raised by *cleanup* replaces *exc* only if it is
+    :func:`stronger`; otherwise *exc* goes on (the caller re-raises it).
+    Other errors of *cleanup* propagate as usual.
+    """
+    try:
+        await cleanup
+    except CancelledError as interruption:
+        if stronger(exc, interruption) is interruption:
+            raise
