@@ -26,7 +26,7 @@ from collections import deque
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import CoroutineType
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, overload
 
 from curio_traps import (
     HANDLERS,
@@ -185,6 +185,12 @@ class Kernel:
         self._ready.append(task)
         return task
 
+    @overload
+    def run(
+        self, coro: Coroutine[Any, Any, T], pdb: bool = False, log_errors: bool = True
+    ) -> T: ...
+    @overload
+    def run(self, coro: None = None, pdb: bool = False, log_errors: bool = True) -> None: ...
     def run(
         self, coro: Coroutine[Any, Any, T] | None = None, pdb: bool = False, log_errors: bool = True
     ) -> T | None:
@@ -1115,5 +1121,4 @@ def run(
     if not isinstance(coro, Coroutine):
         raise TypeError(f"run() needs a coroutine, {corofunc!r} returned {coro!r}")
     with Kernel(selector=selector, with_monitor=with_monitor) as kernel:
-        result: T = kernel.run(coro, pdb=pdb, log_errors=log_errors)  # type: ignore[assignment]
-        return result
+        return kernel.run(coro, pdb=pdb, log_errors=log_errors)
