@@ -47,6 +47,7 @@ from curio_traps import (
     set_running_kernel,
 )
 
+from ._io_registry import IOEntry, IORegistry, fileno_of
 from ._signals import _SignalHub
 from ._timers import Scope, TimerHeap
 from .task import RECORD_SPAWN_SITES, Task, _caller_site, _check_coroutine, _make_task
@@ -61,6 +62,9 @@ _EVENT_READ: Final = selectors.EVENT_READ
 _EVENT_WRITE: Final = selectors.EVENT_WRITE
 #: The longest single wait in the selector, in seconds.
 _LONGEST_POLL: Final = 86400.0
+#: The longest wait while tasks wait on descriptors: an idle poll this long
+#: looks for descriptors closed behind the kernel's back (see _io_registry).
+_IDLE_CHECK: Final = 1.0
 _THREAD_WAKE: Final = 0
 
 
@@ -95,25 +99,6 @@ def _to_exception(exc: type[BaseException] | BaseException) -> BaseException:
     return exc
 
 
-def _fileno(fileobj: FileLike | int) -> int:
-    fd = fileobj if isinstance(fileobj, int) else fileobj.fileno()
-    if fd < 0:
-        raise OSError(errno.EBADF, f"cannot wait on a closed file: {fileobj!r}")
-    return fd
-
-
-class _IOEntry:
-    """The tasks waiting on one descriptor, and what the selector watches for it."""
-
-    __slots__ = ("fileobj", "mask", "reader", "writer")
-
-    def __init__(self, fileobj: FileLike | int) -> None:
-        self.fileobj = fileobj
-        self.reader: Task[Any] | None = None
-        self.writer: Task[Any] | None = None
-        self.mask = 0
-
-
 class Kernel:
     """Runs tasks.  Create it and use it in one thread, normally the main one.
 
@@ -135,8 +120,10 @@ class Kernel:
         self._timers = TimerHeap()
         #: Coroutines given to add_task, refused by spawn until their task ends.
         self._added: set[Coroutine[Any, Any, Any]] = set()
-        self._io: dict[int, _IOEntry] = {}
+        self._registry = IORegistry(self._selector)
+        self._io = self._registry.entries  # the same dict: the read hot path looks here
         self._io_waiting = 0
+        self._last_idle_check = 0.0
         self._external = 0
         self._completions: deque[tuple[Task[Any], Future[Any], bool]] = deque()
         self._wake_recv, self._wake_send = socket.socketpair()
@@ -616,7 +603,19 @@ class Kernel:
 
     def _poll(self, timeout: float | None) -> None:
         """Wait up to *timeout* for descriptors, thread completions and signals."""
+        if self._io_waiting and (timeout is None or timeout > _IDLE_CHECK):
+            timeout = _IDLE_CHECK
         events = self._selector.select(timeout)
+        if not events:
+            # An idle poll: at most once per _IDLE_CHECK, look for waits that
+            # can never end because their descriptor was closed directly.
+            if timeout and self._io_waiting:
+                now = time.monotonic()
+                if now - self._last_idle_check >= _IDLE_CHECK:
+                    self._last_idle_check = now
+                    self._wake_closed_waiters()
+            return
+        registry = self._registry
         for key, mask in events:
             entry = key.data
             if entry is None:
@@ -631,20 +630,29 @@ class Kernel:
                 else:
                     # Readiness nobody waits for: stop watching (kept watched
                     # after a wake because the next read usually comes soon).
-                    self._drop_events(key.fd, entry, _EVENT_READ)
+                    registry.drop_events(key.fd, entry, _EVENT_READ)
             if mask & _EVENT_WRITE:
                 writer = entry.writer
                 if writer is not None:
                     entry.writer = None
                     self._io_waiting -= 1
                     self._wake(writer)
-                self._drop_events(key.fd, entry, _EVENT_WRITE)
+                registry.drop_events(key.fd, entry, _EVENT_WRITE)
 
-    def _drop_events(self, fd: int, entry: _IOEntry, events: int) -> None:
-        try:
-            self._set_mask(fd, entry, entry.mask & ~events)
-        except OSError:
-            self._forget_fd(fd)
+    def _wake_closed_waiters(self) -> None:
+        """Wake, with ``EBADF``, the tasks waiting on descriptors closed behind our back."""
+        for fd, entry in self._registry.closed_entries():
+            self._release(fd, entry)
+
+    def _release(self, fd: int, entry: IOEntry) -> None:
+        """Forget *fd*, waking its waiting tasks with an error that says it was closed."""
+        closed = OSError(errno.EBADF, f"{entry.fileobj!r} was closed while a task waited on it")
+        for waiter in (entry.reader, entry.writer):
+            if waiter is not None:
+                self._io_waiting -= 1
+                self._wake(waiter, None, closed)
+        entry.reader = entry.writer = None
+        self._registry.forget(fd)
 
     def _drain_wake_socket(self) -> None:
         while True:
@@ -669,31 +677,6 @@ class Kernel:
                 self._wake(task, None, error)
             else:
                 self._wake(task, future.result())
-
-    def _set_mask(self, fd: int, entry: _IOEntry, mask: int) -> None:
-        if mask == entry.mask:
-            return
-        try:
-            if mask == 0:
-                self._selector.unregister(fd)
-                del self._io[fd]
-            elif entry.mask == 0:
-                self._selector.register(fd, mask, entry)
-            else:
-                self._selector.modify(fd, mask, entry)
-        except (OSError, KeyError, ValueError):
-            # The descriptor was closed behind the kernel's back: start afresh.
-            self._forget_fd(fd)
-            entry.mask = 0
-            if mask:
-                self._selector.register(fd, mask, entry)
-                self._io[fd] = entry
-        entry.mask = mask
-
-    def _forget_fd(self, fd: int) -> None:
-        self._io.pop(fd, None)
-        with contextlib.suppress(KeyError, ValueError, OSError):
-            self._selector.unregister(fd)
 
     # ------------------------------------------------------------------ interrupts
 
@@ -804,35 +787,19 @@ class Kernel:
     def _wait_io(self, task: Task[Any], fileobj: FileLike | int, reading: bool) -> object:
         """Park *task* until *fileobj* is readable (or writable), registering it if needed."""
         self._blocking(task)
-        fd = _fileno(fileobj)
-        entry = self._io_entry(fd, fileobj)
+        fd = fileno_of(fileobj)
+        entry = self._registry.entry(fd, fileobj)
         other = entry.reader if reading else entry.writer
         if other is not None:
             what = "read" if reading else "write"
             raise RuntimeError(f"task {other.id} is already waiting to {what} {fileobj!r}")
-        self._set_mask(fd, entry, entry.mask | (_EVENT_READ if reading else _EVENT_WRITE))
+        self._registry.set_mask(fd, entry, entry.mask | (_EVENT_READ if reading else _EVENT_WRITE))
         self._io_waiting += 1
         if reading:
             entry.reader = task
             return self._suspend(task, "READ_WAIT", self._unwait_read_cb, entry)
         entry.writer = task
         return self._suspend(task, "WRITE_WAIT", self._unwait_write, entry)
-
-    def _io_entry(self, fd: int, fileobj: FileLike | int) -> _IOEntry:
-        """The wait record of *fd*, fresh if *fd* now belongs to another object."""
-        entry = self._io.get(fd)
-        if (
-            entry is not None
-            and entry.fileobj is not fileobj
-            and entry.reader is None
-            and entry.writer is None
-        ):
-            # The old object was closed and its number reused.
-            self._forget_fd(fd)
-            entry = None
-        if entry is None:
-            entry = self._io[fd] = _IOEntry(fileobj)
-        return entry
 
     def _unwait_read(self, task: Task[Any]) -> None:
         task._wait_obj.reader = None
@@ -851,14 +818,8 @@ class Kernel:
         fileobj = trap[1]
         fd = fileobj if isinstance(fileobj, int) else fileobj.fileno()
         entry = self._io.get(fd)
-        if entry is None:
-            return None
-        closed = OSError(errno.EBADF, f"{fileobj!r} was closed while a task waited on it")
-        for waiter in (entry.reader, entry.writer):
-            if waiter is not None:
-                self._io_waiting -= 1
-                self._wake(waiter, None, closed)
-        self._forget_fd(fd)
+        if entry is not None:
+            self._release(fd, entry)
         return None
 
     def trap_future_wait(self, trap: tuple[int, Future[Any]], /) -> object:
