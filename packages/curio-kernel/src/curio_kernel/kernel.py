@@ -8,6 +8,12 @@ a trap; ``_run_ready`` hands the trap to the handler named in
 handler's result or, when the handler returns ``SUSPEND``, moves on.  A
 suspended task records in ``_unwait`` how to take it out of whatever it waits
 on, which is all that cancellation and timeouts need.
+
+What lives elsewhere: the deadlines of sleeps and timeout blocks in
+``_timers.py``, the descriptors the selector watches in ``_io_registry.py``,
+signal delivery in ``_signals.py``.  The rules that keep a cancellation from
+being lost are enforced in ``Kernel._cancel`` and ``Kernel._deliver``
+(docs: "Cancellation and timeouts").
 """
 
 from __future__ import annotations
