@@ -95,6 +95,13 @@ def _unwait_timer(task: Task[Any]) -> None:
     task._timer = None
 
 
+def _task_of(target: object, what: str) -> Task[Any]:
+    """*target* if it is a task of this kernel's kind; else a TypeError naming *what*."""
+    if not isinstance(target, Task):
+        raise TypeError(f"{what} needs a curio Task, got {target!r}")
+    return target
+
+
 def _to_exception(exc: type[BaseException] | BaseException) -> BaseException:
     if isinstance(exc, type):
         if not issubclass(exc, BaseException):
@@ -846,9 +853,7 @@ class Kernel:
     def trap_join_task(self, trap: tuple[int, TaskLike[Any]], /) -> object:
         task = self.current
         assert task is not None
-        target = trap[1]
-        if not isinstance(target, Task):
-            raise TypeError(f"join needs a curio Task, got {target!r}")
+        target = _task_of(trap[1], "join")
         if target.terminated:
             if target._exception is not None:
                 if target in self._crashed:
@@ -877,9 +882,8 @@ class Kernel:
     ) -> object:
         task = self.current
         assert task is not None
-        _, target, exc, blocking = trap
-        if not isinstance(target, Task):
-            raise TypeError(f"cancel needs a curio Task, got {target!r}")
+        _, target_like, exc, blocking = trap
+        target = _task_of(target_like, "cancel")
         if target.terminated:
             return False
         error = _to_exception(exc)
@@ -895,9 +899,7 @@ class Kernel:
     def trap_wait_task(self, trap: tuple[int, TaskLike[Any]], /) -> object:
         task = self.current
         assert task is not None
-        target = trap[1]
-        if not isinstance(target, Task):
-            raise TypeError(f"wait needs a curio Task, got {target!r}")
+        target = _task_of(trap[1], "wait")
         if target.terminated:
             return None
         if target is task:
