@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -293,3 +294,18 @@ def test_the_strongest_interruption_is_an_explicit_cancel_then_the_outer_timeout
     interrupt = KeyboardInterrupt()
     assert stronger(cancel, interrupt) is interrupt
     assert stronger(interrupt, cancel) is interrupt
+
+
+def test_a_timeout_and_the_sleep_it_interrupts_falling_due_together_wake_the_task_once() -> None:
+    async def hog() -> None:
+        await sleep(0)  # let main start its sleep first
+        time.sleep(0.05)  # holds the kernel past both deadlines below, so they expire together
+
+    async def main() -> bool:
+        async with ignore_after(0.01) as block:
+            await spawn(hog)
+            await sleep(0.02)
+        await sleep(0)
+        return block.expired
+
+    assert run(main) is True

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
@@ -101,22 +102,19 @@ class TimerHeap:
             heapq.heappop(heap)
         return heap[0][0] if heap else None
 
-    def pop_due(self, now: float) -> list[Task[Any] | Scope]:
-        """Remove and return, earliest first, the live entries due at *now*.
+    def pop_due(self, now: float) -> Iterator[Task[Any] | Scope]:
+        """Remove and yield, earliest first, the live entries due at *now*.
 
-        A task is a sleep that is over; a scope is a timeout block that expired.
+        A task is a sleep that is over; a scope is a timeout block that
+        expired.  Lazily: each entry is checked when it is popped, after the
+        caller has handled the one before (which may have ended a sleep due
+        in the same pass, by cancelling its task).
         """
         heap = self.heap
-        due: list[Task[Any] | Scope] = []
         while heap and heap[0][0] <= now:
             entry = heapq.heappop(heap)
-            payload = entry[2]
-            if payload.__class__ is Scope:
-                if payload.open and not payload.spent and not payload.task.terminated:
-                    due.append(payload)
-            elif payload._timer is entry:
-                due.append(payload)
-        return due
+            if _live(entry):
+                yield entry[2]
 
 
 def _live(entry: Entry) -> bool:
