@@ -5,10 +5,8 @@ queue until then.  It uses nothing but traps from :mod:`curio_traps`, so it runs
 any kernel that answers them, just like the primitives of curio-sync.
 """
 
-from collections import deque
-
 import curio
-from curio_traps import TaskLike, _reschedule_tasks, _wait_on_queue
+from curio_traps import WaitQueue, _reschedule_tasks, _wait_on_queue
 
 
 class Latch:
@@ -18,7 +16,7 @@ class Latch:
         if count < 0:
             raise ValueError(f"a latch needs a count of zero or more, got {count}")
         self._count = count
-        self._waiting: deque[TaskLike[object]] = deque()
+        self._waiting = WaitQueue()
 
     @property
     def count(self) -> int:
