@@ -54,7 +54,8 @@ def run_it() -> None:
     assert_type(curio.run(main()), list[int])
     assert_type(curio.run(greet, "you", "."), str)
     with curio.Kernel() as kernel:
-        assert_type(kernel.run(square(2)), int | None)
+        assert_type(kernel.run(square(2)), int)
+        assert_type(kernel.run(), None)
 
 
 if __name__ == "__main__":
