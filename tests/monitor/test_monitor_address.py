@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from curio_kernel._monitor_address import (
+from curio_kernel.monitor._address import (
     DEFAULT_ADDRESS,
     address_from_env,
     format_address,

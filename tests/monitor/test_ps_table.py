@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from curio_kernel._console import format_ps
+from curio_kernel.monitor._commands import format_ps
 
 
 def fake_task(task_id: int, state: str, **extra: Any) -> SimpleNamespace:

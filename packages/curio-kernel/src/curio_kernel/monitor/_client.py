@@ -16,7 +16,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from ._monitor_address import (
+from ._address import (
     DEFAULT_ADDRESS,
     MONITOR_ENV,
     Address,

@@ -1,21 +1,10 @@
-"""The monitor: look inside a running kernel, from its terminal or from another one.
+"""The monitor of one kernel: it takes Ctrl-C and serves the console.
 
-``Kernel(with_monitor=True)`` (or ``run(..., with_monitor=True)``) attaches a
-:class:`Monitor` when the kernel first runs.  Ctrl-C then opens a console on
-the terminal instead of ending the program: ``ps`` lists the tasks, ``where``
-shows one's stack, ``cancel`` cancels one, ``signal`` sends a signal,
-``continue`` leaves the console and ``quit`` stops the kernel.  The other
-tasks keep running while the console is open.  A second Ctrl-C, or the end
-of input, ends the program with ``KeyboardInterrupt`` as if there were no
-monitor.
-
-The same console is served to other terminals when the environment variable
-``CURIO_MONITOR`` names where to listen: ``1`` for ``127.0.0.1:48802``, a
-``host:port`` (loopback addresses only; port 0 picks a free one) or the path
-of a Unix socket.  The monitor prints the address it listens on to standard
-error; ``python -m curio.monitor ADDRESS`` (or ``curio-monitor ADDRESS``)
-connects to it.  Any local user can connect to a TCP port; on a shared
-machine, prefer a Unix socket, which only its owner may use.
+A :class:`Monitor` owns the kernel's Ctrl-C handler and the remote console's
+listening socket, and runs each console session as a daemon task of the
+kernel it watches.  The kernel is handed in, never imported (but for type
+checking): ``Kernel.run`` imports the monitor when it first needs one, and
+the import must not come back round to the kernel.
 """
 
 from __future__ import annotations
@@ -33,22 +22,15 @@ from typing import TYPE_CHECKING, Any
 
 from curio_traps import CancelledError, _io_release, _read_wait, _sleep, running_kernel
 
-from ._console import Action, Commands, SocketChannel, TerminalChannel, run_session
-from ._monitor_address import (
-    DEFAULT_ADDRESS,
-    MONITOR_ENV,
-    Address,
-    address_from_env,
-    format_address,
-    listen,
-)
-from ._monitor_client import main
-from .task import Task, spawn
+from ..task import Task, spawn
+from ._address import MONITOR_ENV, Address, address_from_env, format_address, listen
+from ._commands import Action, Commands
+from ._console import SocketChannel, TerminalChannel, run_session
 
 if TYPE_CHECKING:
-    from .kernel import Kernel
+    from ..kernel import Kernel
 
-__all__ = ["DEFAULT_ADDRESS", "MONITOR_ENV", "Monitor", "attach_monitor", "main"]
+__all__ = ["Monitor", "attach_monitor"]
 
 _log = logging.getLogger("curio.monitor")
 
