@@ -54,18 +54,6 @@ def kernel() -> Iterator[Kernel]:
         yield k
 
 
-@pytest.fixture
-def sockets() -> Iterator[tuple[socket.socket, socket.socket]]:
-    a, b = socket.socketpair()
-    a.setblocking(False)
-    b.setblocking(False)
-    try:
-        yield a, b
-    finally:
-        a.close()
-        b.close()
-
-
 def test_cancel_sleep(kernel: Kernel) -> None:
     async def main() -> tuple[bool, BaseException | None]:
         task = await spawn(nap(3600))
@@ -326,17 +314,11 @@ def test_cancel_run_in_thread_returns_at_once(kernel: Kernel, no_thread_leak: No
     assert_nothing_pending(kernel)
 
 
-class FakeSignalSet:
-    """Just what the signal traps need: ``signos`` and ``pending``."""
-
-    def __init__(self, *signos: int) -> None:
-        self.signos = signos
-        self.pending: deque[int] = deque()
-
-
-def test_cancel_sigwait_restores_the_handler(kernel: Kernel) -> None:
+def test_cancel_sigwait_restores_the_handler(
+    kernel: Kernel, fake_signal_set: Callable[..., Any]
+) -> None:
     before = signal.getsignal(signal.SIGUSR1)
-    sigset = FakeSignalSet(signal.SIGUSR1)
+    sigset = fake_signal_set(signal.SIGUSR1)
     seen: list[object] = []
 
     async def main() -> bool:
@@ -351,10 +333,12 @@ def test_cancel_sigwait_restores_the_handler(kernel: Kernel) -> None:
     assert_nothing_pending(kernel)
 
 
-def test_cancel_sigwait_then_another_task_waits(kernel: Kernel) -> None:
+def test_cancel_sigwait_then_another_task_waits(
+    kernel: Kernel, fake_signal_set: Callable[..., Any]
+) -> None:
     import os
 
-    sigset = FakeSignalSet(signal.SIGUSR2)
+    sigset = fake_signal_set(signal.SIGUSR2)
 
     async def main() -> int:
         first = await spawn(_sigwait(sigset))

@@ -2,55 +2,40 @@
 
 from __future__ import annotations
 
-from collections import deque
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from curio_kernel import CancelledError, Task, TaskError, TaskGroup, run, sleep, spawn
-from curio_traps import _reschedule_tasks, _wait_on_queue
 
 
-class Gate:
-    """A one-shot gate on the traps: tasks wait until it opens."""
-
-    def __init__(self) -> None:
-        self._waiting: deque[object] = deque()
-        self.open = False
-
-    async def wait(self) -> None:
-        if not self.open:
-            await _wait_on_queue(self._waiting, "GATE")
-
-    async def release(self) -> None:
-        self.open = True
-        await _reschedule_tasks(self._waiting, len(self._waiting))
-
-
-async def value_after(gate: Gate, value: int) -> int:
+async def value_after(gate: Any, value: int) -> int:
+    """*value*, once *gate* (a flag) is set."""
     await gate.wait()
     return value
 
 
-def test_members_come_back_in_the_order_they_end() -> None:
+def test_members_come_back_in_the_order_they_end(flag: Callable[[], Any]) -> None:
     async def main() -> list[int]:
-        first, second = Gate(), Gate()
+        first, second = flag(), flag()
         async with TaskGroup[int]() as group:
             await group.spawn(value_after, first, 1)
             await group.spawn(value_after, second, 2)
-            await second.release()
+            await second.set()
             done = await group.next_done()
             assert done is not None
-            await first.release()
+            await first.set()
             return [await done.join(), await group.next_result()]
 
     assert run(main) == [2, 1]
 
 
-def test_next_done_is_none_when_no_member_is_left() -> None:
+def test_next_done_is_none_when_no_member_is_left(flag: Callable[[], Any]) -> None:
     async def main() -> object:
         group: TaskGroup[int] = TaskGroup()
-        gate = Gate()
-        await gate.release()
+        gate = flag()
+        await gate.set()
         await group.spawn(value_after, gate, 7)
         assert (await group.next_done()) is not None
         return await group.next_done()
@@ -58,13 +43,13 @@ def test_next_done_is_none_when_no_member_is_left() -> None:
     assert run(main) is None
 
 
-def test_wait_all_collects_every_result() -> None:
+def test_wait_all_collects_every_result(flag: Callable[[], Any]) -> None:
     async def main() -> list[int]:
-        gate = Gate()
+        gate = flag()
         async with TaskGroup[int]() as group:
             for n in range(5):
                 await group.spawn(value_after, gate, n)
-            await gate.release()
+            await gate.set()
         return group.results
 
     assert run(main) == [0, 1, 2, 3, 4]
@@ -96,13 +81,13 @@ def test_a_failing_member_cancels_the_others_and_fails_the_block() -> None:
     assert sorted(cancelled) == [1, 2]
 
 
-def test_wait_any_keeps_the_first_and_cancels_the_rest() -> None:
+def test_wait_any_keeps_the_first_and_cancels_the_rest(flag: Callable[[], Any]) -> None:
     async def main() -> tuple[int, int]:
-        fast, slow = Gate(), Gate()
+        fast, slow = flag(), flag()
         async with TaskGroup[int](wait=any) as group:
             await group.spawn(value_after, slow, 1)
             await group.spawn(value_after, fast, 2)
-            await fast.release()
+            await fast.set()
         others = [task for task in group.tasks if task is not group.completed]
         assert all(isinstance(task.exception, CancelledError) for task in others)
         return group.result, len(others)
@@ -110,9 +95,9 @@ def test_wait_any_keeps_the_first_and_cancels_the_rest() -> None:
     assert run(main) == (2, 1)
 
 
-def test_wait_none_cancels_everything_at_the_end_of_the_block() -> None:
+def test_wait_none_cancels_everything_at_the_end_of_the_block(flag: Callable[[], Any]) -> None:
     async def main() -> list[bool]:
-        gate = Gate()
+        gate = flag()
         async with TaskGroup[int](wait=None) as group:
             await group.spawn(value_after, gate, 1)
             await group.spawn(value_after, gate, 2)
@@ -121,9 +106,9 @@ def test_wait_none_cancels_everything_at_the_end_of_the_block() -> None:
     assert run(main) == [True, True]
 
 
-def test_an_error_in_the_block_cancels_the_members() -> None:
+def test_an_error_in_the_block_cancels_the_members(flag: Callable[[], Any]) -> None:
     async def main() -> list[Task[int]]:
-        gate = Gate()
+        gate = flag()
         group: TaskGroup[int] = TaskGroup()
 
         async def block() -> None:
@@ -139,22 +124,22 @@ def test_an_error_in_the_block_cancels_the_members() -> None:
     assert isinstance(task.exception, CancelledError)
 
 
-def test_existing_tasks_can_be_adopted() -> None:
+def test_existing_tasks_can_be_adopted(flag: Callable[[], Any]) -> None:
     async def main() -> list[int]:
-        gate = Gate()
+        gate = flag()
         task = await spawn(value_after, gate, 3)
         async with TaskGroup[int]([task]) as group:
-            await gate.release()
+            await gate.set()
         return group.results
 
     assert run(main) == [3]
 
 
-def test_a_joined_group_takes_no_new_tasks() -> None:
+def test_a_joined_group_takes_no_new_tasks(flag: Callable[[], Any]) -> None:
     async def main() -> None:
         group: TaskGroup[int] = TaskGroup()
         await group.join()
-        gate = Gate()
+        gate = flag()
         coro = value_after(gate, 1)
         try:
             with pytest.raises(RuntimeError, match="no new tasks"):

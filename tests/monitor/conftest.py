@@ -8,9 +8,7 @@ not Python's default handler.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -52,14 +50,6 @@ def spawn_program() -> Iterator[Spawn]:
         if child.isalive():
             child.terminate(force=True)
         child.close(force=True)
-
-
-@pytest.fixture
-def short_tmp() -> Iterator[Path]:
-    """A fresh directory with a short path: a Unix socket path must fit in 108 bytes."""
-    path = Path(tempfile.mkdtemp(prefix="curio-mon-"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 #: The console's prompt, as a regular expression.

@@ -1,17 +1,12 @@
-"""Fixtures of the curio-net tests.
+"""Fixtures of the curio-net tests: TLS material from ``trustme`` and an echo handler.
 
-``open_fds()`` counts this process's open descriptors (``/proc/self/fd`` on
-Linux, ``/dev/fd`` elsewhere), so a test can check that everything it opened
-was closed.  Tasks synchronize with ``curio_sync.Event``, never with sleeps.
-TLS certificates come from ``trustme``.
+The leak checks (``open_fds``) and the rest of the shared tools are in tests/conftest.py.
 """
 
 from __future__ import annotations
 
-import gc
-import os
 import pathlib
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -19,26 +14,6 @@ import trustme
 
 from curio_io import Socket
 from curio_net import ssl as curio_ssl
-
-_FD_DIR = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
-
-
-def _open_fds() -> int:
-    return len(os.listdir(_FD_DIR))
-
-
-@pytest.fixture
-def open_fds() -> Callable[[], int]:
-    """A function returning how many descriptors the process has open."""
-    return _open_fds
-
-
-@pytest.fixture(autouse=True)
-def _collect_garbage() -> Iterator[None]:
-    """Collect cycles after each test, so an unclosed socket is reported against its test."""
-    yield
-    gc.collect()
-
 
 # ---------------------------------------------------------------------- TLS material
 

@@ -1,4 +1,8 @@
-"""Fixtures for the subprocess tests: child commands, and leak checks around every test."""
+"""Fixtures for the subprocess tests: child commands, and a leak check around every test.
+
+Every test here must leave no child process and no descriptor behind (``no_leaks``); the
+descriptor half of that check, ``no_fd_leak``, and ``open_fds`` are in tests/conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +17,6 @@ import pytest
 
 def _python(code: str) -> list[str]:
     return [sys.executable, "-c", code]
-
-
-def _open_fds() -> set[int]:
-    for path in ("/proc/self/fd", "/dev/fd"):
-        if os.path.isdir(path):
-            return {int(name) for name in os.listdir(path)}
-    raise RuntimeError("no way to list the open descriptors here")
 
 
 def _children() -> list[int]:
@@ -53,14 +50,13 @@ def _multiprocessing_helper(pid: str) -> bool:
 
 
 @pytest.fixture(autouse=True)
-def no_leaks() -> Iterator[None]:
-    """Fail a test that leaves a descriptor open or a child process behind.
+def no_leaks(no_fd_leak: None) -> Iterator[None]:
+    """Fail a test that leaves a child process behind (or a descriptor: ``no_fd_leak``).
 
     A child still running, or exited but never reaped (a zombie), is a leak
     whichever way the test ended; it is killed and reaped here so that one
     failure does not spill into the next test.
     """
-    before = _open_fds()
     yield
     leftovers = []
     for pid in _children():
@@ -72,9 +68,7 @@ def no_leaks() -> Iterator[None]:
     with contextlib.suppress(ChildProcessError):
         if os.waitpid(-1, os.WNOHANG)[0] != 0:  # elsewhere: at least catch a zombie
             leftovers.append(-1)
-    leaked = _open_fds() - before
     assert not leftovers, f"child processes left running or unreaped: {leftovers}"
-    assert not leaked, f"descriptors left open: {sorted(leaked)}"
 
 
 @pytest.fixture
@@ -104,20 +98,3 @@ def until_stdin_closes() -> list[str]:
 def hang() -> list[str]:
     """A child that prints a line, then blocks until it is killed."""
     return _python("import sys, time; print('started', flush=True); time.sleep(60)")
-
-
-@pytest.fixture
-def open_fds() -> Callable[[], set[int]]:
-    """List the descriptors open in this process."""
-    return _open_fds
-
-
-@pytest.fixture
-def assert_reaped() -> Callable[[int], None]:
-    """Check that a child is gone: neither running nor a zombie waiting to be reaped."""
-
-    def check(pid: int) -> None:
-        with pytest.raises(ChildProcessError):
-            os.waitpid(pid, os.WNOHANG)
-
-    return check

@@ -147,7 +147,7 @@ def test_input_cannot_change_once_communication_started(python: Callable[[str], 
 
 
 def test_a_cancelled_communicate_closes_the_pipes(
-    hang: list[str], open_fds: Callable[[], set[int]]
+    hang: list[str], open_fds: Callable[[], int]
 ) -> None:
     async def main() -> int:
         before = open_fds()
@@ -162,7 +162,7 @@ def test_a_cancelled_communicate_closes_the_pipes(
 
 
 def test_an_outer_timeout_propagates_unchanged_and_closes_the_pipes(
-    hang: list[str], open_fds: Callable[[], set[int]]
+    hang: list[str], open_fds: Callable[[], int]
 ) -> None:
     async def main() -> int:
         before = open_fds()

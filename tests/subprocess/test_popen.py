@@ -104,7 +104,7 @@ def test_text_mode_is_refused(
 
 
 def test_async_with_closes_the_pipes_and_waits(
-    python: Callable[[str], list[str]], open_fds: Callable[[], set[int]]
+    python: Callable[[str], list[str]], open_fds: Callable[[], int]
 ) -> None:
     async def main() -> int | None:
         before = open_fds()

@@ -110,7 +110,7 @@ def test_timeout_does_not_wait_for_a_grandchild_holding_the_pipe() -> None:
 
 
 def test_cancellation_kills_and_reaps_the_child(
-    hang: list[str], open_fds: Callable[[], set[int]]
+    hang: list[str], open_fds: Callable[[], int]
 ) -> None:
     async def main() -> None:
         before = open_fds()

@@ -100,14 +100,14 @@ def test_an_outer_timeout_stays_a_task_timeout(hang: list[str]) -> None:
 
 
 def test_a_cancelled_wait_leaks_no_descriptor(
-    until_stdin_closes: list[str], open_fds: Callable[[], set[int]]
+    until_stdin_closes: list[str], open_fds: Callable[[], int]
 ) -> None:
     async def main() -> int:
         p = Popen(until_stdin_closes, stdin=PIPE)
         before = open_fds()
         waiter = await spawn(p.wait)
         if hasattr(os, "pidfd_open"):
-            assert open_fds() - before  # the wait holds a pidfd meanwhile
+            assert open_fds() > before  # the wait holds a pidfd meanwhile
         await waiter.cancel()
         assert open_fds() == before
         assert p.stdin is not None

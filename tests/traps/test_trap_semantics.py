@@ -8,7 +8,7 @@ import signal
 import socket
 import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
@@ -40,19 +40,6 @@ from curio_traps import (
     _wait_on_queue,
     _write_wait,
 )
-
-
-@pytest.fixture
-def sockets() -> Iterator[tuple[socket.socket, socket.socket]]:
-    a, b = socket.socketpair()
-    a.setblocking(False)
-    b.setblocking(False)
-    try:
-        yield a, b
-    finally:
-        a.close()
-        b.close()
-
 
 # ---------------------------------------------------------------- clock, current task, spawn
 
@@ -508,16 +495,8 @@ def test_set_timeout_none_keeps_no_deadline() -> None:
 # ---------------------------------------------------------------- signals
 
 
-class FakeSignalSet:
-    """What the signal traps need: ``signos`` and ``pending``."""
-
-    def __init__(self, *signos: int) -> None:
-        self.signos = signos
-        self.pending: deque[int] = deque()
-
-
-def test_sigwatch_queues_and_sigwait_returns_signals() -> None:
-    sigset = FakeSignalSet(signal.SIGUSR1)
+def test_sigwatch_queues_and_sigwait_returns_signals(fake_signal_set: Callable[..., Any]) -> None:
+    sigset = fake_signal_set(signal.SIGUSR1)
     before = signal.getsignal(signal.SIGUSR1)
 
     async def main() -> list[int]:
@@ -536,8 +515,8 @@ def test_sigwatch_queues_and_sigwait_returns_signals() -> None:
     assert not sigset.pending
 
 
-def test_sigwait_without_watch_watches_while_waiting() -> None:
-    sigset = FakeSignalSet(signal.SIGUSR2)
+def test_sigwait_without_watch_watches_while_waiting(fake_signal_set: Callable[..., Any]) -> None:
+    sigset = fake_signal_set(signal.SIGUSR2)
     before = signal.getsignal(signal.SIGUSR2)
 
     async def sender() -> None:
@@ -553,8 +532,8 @@ def test_sigwait_without_watch_watches_while_waiting() -> None:
     assert signal.getsignal(signal.SIGUSR2) is before
 
 
-def test_two_waiters_on_one_signal_set_is_an_error() -> None:
-    sigset = FakeSignalSet(signal.SIGUSR1)
+def test_two_waiters_on_one_signal_set_is_an_error(fake_signal_set: Callable[..., Any]) -> None:
+    sigset = fake_signal_set(signal.SIGUSR1)
 
     async def main() -> str:
         first = await _spawn(_sigwait(sigset))
@@ -569,8 +548,10 @@ def test_two_waiters_on_one_signal_set_is_an_error() -> None:
     assert "already waiting" in run(main)
 
 
-def test_signal_traps_from_a_kernel_outside_the_main_thread() -> None:
-    sigset = FakeSignalSet(signal.SIGUSR1)
+def test_signal_traps_from_a_kernel_outside_the_main_thread(
+    fake_signal_set: Callable[..., Any],
+) -> None:
+    sigset = fake_signal_set(signal.SIGUSR1)
     errors: list[BaseException] = []
 
     async def main() -> None:

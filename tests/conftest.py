@@ -1,0 +1,177 @@
+"""The test tools every area of the suite shares.
+
+A folder's own ``conftest.py`` holds only what is specific to it (TLS material for
+curio-net, child programs for the monitor, stray signals for curio-signal...).
+
+Two rules shape this file:
+
+* ``nox -s split`` runs tests/split and tests/sync with only curio-traps, curio-kernel and
+  curio-sync installed, so nothing else of curio is imported at module level here.  A
+  fixture that needs another distribution imports it inside its body.
+* Tests run with ``--import-mode=importlib``, where a conftest module cannot be imported by
+  name: a helper class or function reaches a test through a fixture that returns it.
+
+Tasks synchronize with :class:`Flag` (or ``curio_sync.Event``) and :func:`until`, never
+with sleeps.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import shutil
+import socket
+import tempfile
+import threading
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from curio_kernel import sleep
+from curio_traps import _reschedule_tasks, _wait_on_queue
+
+# ---------------------------------------------------------------------- leaks
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Set aside every object that exists once the tests are collected.
+
+    A full collection walks every object the garbage collector tracks, and after
+    collection that is mostly pytest's own items and the modules imported; frozen, they
+    are skipped, and the collection after each test costs a millisecond or two instead of
+    tens.  Anything a test creates is still collected.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage() -> Iterator[None]:
+    """Collect cycles after each test, so an unclosed socket or a leaked kernel is
+    reported (as an error, see ``filterwarnings``) against the test that leaked it."""
+    yield
+    gc.collect()
+
+
+def _descriptors() -> set[int]:
+    """The descriptors open in this process (``/proc/self/fd`` on Linux, ``/dev/fd`` else)."""
+    for path in ("/proc/self/fd", "/dev/fd"):
+        if os.path.isdir(path):
+            return {int(name) for name in os.listdir(path)}
+    raise RuntimeError("no way to list the open descriptors here")
+
+
+@pytest.fixture
+def open_fds() -> Callable[[], int]:
+    """A function returning how many descriptors the process has open."""
+    return lambda: len(_descriptors())
+
+
+@pytest.fixture
+def no_fd_leak() -> Iterator[None]:
+    """Fail the test if it leaves a descriptor open that it did not find open."""
+    before = _descriptors()
+    yield
+    leaked = _descriptors() - before
+    assert not leaked, f"descriptors left open: {sorted(leaked)}"
+
+
+@pytest.fixture
+def no_thread_leak() -> Iterator[None]:
+    """Fail the test if it leaves more threads running than it found."""
+    before = threading.active_count()
+    yield
+    assert threading.active_count() == before, threading.enumerate()
+
+
+# ---------------------------------------------------------------------- synchronization
+
+
+class Flag:
+    """A one-shot event on the bare traps: ``wait()`` blocks until ``set()`` is called.
+
+    It needs nothing but curio-traps, so the tests of the kernel and of the trap protocol
+    do not depend on curio-sync.
+    """
+
+    def __init__(self) -> None:
+        self.is_set = False
+        self.waiting: deque[Any] = deque()
+
+    async def wait(self) -> None:
+        """Block until the flag is set (returns at once if it already is)."""
+        if not self.is_set:
+            await _wait_on_queue(self.waiting, "FLAG_WAIT")
+
+    async def set(self) -> None:
+        """Set the flag and wake every waiter."""
+        self.is_set = True
+        await _reschedule_tasks(self.waiting, n=len(self.waiting))
+
+
+@pytest.fixture
+def flag() -> Callable[[], Flag]:
+    """A factory of :class:`Flag` objects."""
+    return Flag
+
+
+Until = Callable[[Callable[[], bool]], Awaitable[None]]
+
+
+@pytest.fixture
+def until() -> Until:
+    """``await until(pred)``: let other tasks run until ``pred()`` holds.
+
+    Steps the scheduler (``sleep(0)``), never the clock, and fails after a bounded number
+    of steps instead of hanging.
+    """
+
+    async def wait(pred: Callable[[], bool]) -> None:
+        for _ in range(1000):
+            if pred():
+                return
+            await sleep(0)
+        raise AssertionError("the condition never became true")
+
+    return wait
+
+
+# ---------------------------------------------------------------------- resources
+
+
+@pytest.fixture
+def sockets() -> Iterator[tuple[socket.socket, socket.socket]]:
+    """A connected pair of non-blocking standard sockets, closed after the test."""
+    a, b = socket.socketpair()
+    a.setblocking(False)
+    b.setblocking(False)
+    try:
+        yield a, b
+    finally:
+        a.close()
+        b.close()
+
+
+class FakeSignalSet:
+    """Just what the signal traps need of a signal set: ``signos`` and ``pending``."""
+
+    def __init__(self, *signos: int) -> None:
+        self.signos = signos
+        self.pending: deque[int] = deque()
+
+
+@pytest.fixture
+def fake_signal_set() -> Callable[..., FakeSignalSet]:
+    """``fake_signal_set(*signos)``: a :class:`FakeSignalSet` for the signal traps."""
+    return FakeSignalSet
+
+
+@pytest.fixture
+def short_tmp() -> Iterator[Path]:
+    """A fresh directory with a short path: a Unix socket path must fit in 104-108 bytes."""
+    path = Path(tempfile.mkdtemp(prefix="curio-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
