@@ -12,6 +12,7 @@ import ssl as _ssl
 from curio_io import Socket
 
 from . import ssl as _curio_ssl
+from ._ports import check_port
 from .socket import (
     AF_INET,
     AF_INET6,
@@ -68,8 +69,11 @@ async def open_connection(
     an ``SSLContext``.  *source_addr* is the local address to connect from.
     *server_hostname* is the name the certificate must carry (default:
     *host*).  Returns a connected :class:`curio_io.Socket` with
-    ``TCP_NODELAY`` set, the handshake done.
+    ``TCP_NODELAY`` set, the handshake done.  *port* may also be a service
+    name (``"https"``); a number outside 0 to 65535 raises ``ValueError``
+    before any connection is tried.
     """
+    check_port(port, service_names=True)
     context = _context(ssl)
     if server_hostname is not None and context is None:
         raise ValueError("server_hostname is only meaningful with ssl")

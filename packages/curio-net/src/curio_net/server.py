@@ -38,6 +38,7 @@ from curio_traps import (
 
 from . import ssl as _curio_ssl
 from ._deadline import bounded
+from ._ports import check_port
 from .socket import (
     AF_INET,
     AF_INET6,
@@ -380,8 +381,11 @@ def create_server(
     *family* is ``AF_INET`` or ``AF_INET6``; an empty *host* means every
     interface.  Each connection runs ``await client_connected_task(client,
     address)`` in a task of its own, after the TLS handshake when *ssl* (an
-    ``SSLContext`` with the server's certificate) is given.
+    ``SSLContext`` with the server's certificate) is given.  *port* is a
+    number from 0 to 65535 (0: the system picks a free one, see
+    :attr:`Server.address`); anything else raises before a socket is made.
     """
+    check_port(port)
     if family not in (AF_INET, AF_INET6):
         raise ValueError(
             "create_server() family must be AF_INET or AF_INET6 (Unix: create_unix_server)"

@@ -215,6 +215,7 @@ from curio_io import Socket
 from curio_traps import _run_in_thread
 
 from ._deadline import bounded
+from ._ports import check_port
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -481,7 +482,12 @@ def create_server(
     reuse_port: bool = False,
     dualstack_ipv6: bool = False,
 ) -> Socket:
-    """A TCP socket bound to *address* and listening, as :func:`socket.create_server` makes it."""
+    """A TCP socket bound to *address* and listening, as :func:`socket.create_server` makes it.
+
+    The port of *address* must be a number from 0 to 65535.
+    """
+    if isinstance(address, tuple) and len(address) >= 2:
+        check_port(address[1])
     return Socket(
         _socket.create_server(
             address,
@@ -505,8 +511,13 @@ async def create_connection(
     Each address the host name resolves to is tried in turn.  *timeout*
     bounds the whole attempt (``TimeoutError``); *source_address* is bound
     before connecting.  When every address fails, the first error is raised,
-    or all of them as an ``ExceptionGroup`` with *all_errors*.
+    or all of them as an ``ExceptionGroup`` with *all_errors*.  The port may
+    be a service name; a number outside 0 to 65535 raises ``ValueError``
+    before any lookup.
     """
+    check_port(address[1], service_names=True)
+    if isinstance(source_address, tuple) and len(source_address) >= 2:
+        check_port(source_address[1])
     return await bounded(timeout, _connect_first(address, source_address, all_errors))
 
 
@@ -591,8 +602,12 @@ async def getaddrinfo(
     """Resolve *host* and *port* to socket addresses (see :func:`socket.getaddrinfo`).
 
     An address literal with a numeric port is converted at once; anything
-    else is looked up in a worker thread.
+    else is looked up in a worker thread.  Unlike the standard function, a
+    port number outside 0 to 65535 (which the C library would wrap round)
+    raises ``ValueError``, and a ``bool`` or a ``float`` raises ``TypeError``.
     """
+    if port is not None:
+        check_port(port, service_names=True)
     if _is_numeric(host) and (port is None or isinstance(port, int)):
         found = _socket.getaddrinfo(host, port, family, type, proto, flags | AI_NUMERICHOST)
     else:
@@ -630,5 +645,7 @@ async def gethostbyaddr(ip_address: str) -> tuple[str, list[str], list[str]]:
 async def getnameinfo(
     sockaddr: tuple[str, int] | tuple[str, int, int, int], flags: int
 ) -> tuple[str, str]:
-    """``(host, port)`` names for the socket address *sockaddr*."""
+    """``(host, port)`` names for the socket address *sockaddr* (its port from 0 to 65535)."""
+    if len(sockaddr) >= 2:  # a malformed one is left to the standard function
+        check_port(sockaddr[1])
     return await _run_in_thread(functools.partial(_socket.getnameinfo, sockaddr, flags))
