@@ -12,9 +12,14 @@
     downstream           mypy --strict and pyright strict on a sample application against
                          the wheels, deliberate mistakes rejected, verifytypes at 100 %
 
-Sessions run on request only: ``nox -s bench`` (benchmarks against asyncio, uvloop and
-trio), ``nox -s demo`` (the README's demonstration) and ``nox -s wheels`` (curio from the
-wheels alone: the manual's examples and a smoke test of every package).
+Sessions run on request only (CI runs ``wheels`` and ``coverage`` too)::
+
+    wheels               curio from the wheels alone: the manual's examples and a smoke test
+                         of every package
+    coverage             the test suite under coverage.py: branch coverage of every package,
+                         a table of what is missed (the newest Python)
+    bench                benchmarks against asyncio, uvloop and trio
+    demo                 the README's demonstration
 
 Each session makes its own virtual environment and installs what it needs, so a machine
 with Python 3.11+ and ``pip install nox`` is enough.  Interpreters are never downloaded; a
@@ -229,6 +234,34 @@ def bench(session: nox.Session) -> None:
     _install_groups(session, "bench")
     _install_workspace(session)
     session.run("python", "tests/benchmarks/run.py", *session.posargs)
+
+
+#: Where ``nox -s coverage`` keeps its data files (``data_file`` in pyproject.toml).
+COVERAGE_DATA = ROOT / ".nox" / "coverage-data"
+
+
+@nox.session(python=PYTHONS[-1], default=False)
+def coverage(session: nox.Session) -> None:
+    """Branch coverage of every package by the whole test suite, as a table of what is missed.
+
+    The packages are installed as the tests session installs them (non-editable); the
+    ``[tool.coverage]`` settings of pyproject.toml measure them by import name and report
+    them against packages/*/src.  Every Python child the tests start is measured too.  One
+    interpreter, the newest: code that runs only on an older Python would show as missed.
+    """
+    _install_groups(session, "test", "coverage")
+    _install_workspace(session)
+    shutil.rmtree(COVERAGE_DATA, ignore_errors=True)
+    COVERAGE_DATA.mkdir(parents=True)
+    failed = False
+    try:
+        session.run("coverage", "run", "-m", *PYTEST, *session.posargs)
+    except CommandFailed:
+        failed = True  # still report what ran
+    session.run("coverage", "combine", "--quiet")
+    session.run("coverage", "report")
+    if failed:
+        session.error("the test suite failed: the coverage above is of a failing run")
 
 
 @nox.session(default=False)
