@@ -18,6 +18,8 @@ Sessions run on request only (CI runs ``wheels`` and ``coverage`` too)::
                          of every package
     coverage             the test suite under coverage.py: branch coverage of every package,
                          a table of what is missed (the newest Python)
+    fuzz                 tests/fuzz/ with CURIO_FUZZ_ROUNDS=20000: run it after changing any
+                         wait path
     bench                benchmarks against asyncio, uvloop and trio
     demo                 the README's demonstration
 
@@ -234,6 +236,34 @@ def bench(session: nox.Session) -> None:
     _install_groups(session, "bench")
     _install_workspace(session)
     session.run("python", "tests/benchmarks/run.py", *session.posargs)
+
+
+#: How many rounds each test of tests/fuzz/ plays in ``nox -s fuzz`` (elsewhere, in the
+#: tests session for one, tests/fuzz/ plays its own default).
+FUZZ_ROUNDS = 20000
+
+
+@nox.session(default=False)
+def fuzz(session: nox.Session) -> None:
+    """The long run of tests/fuzz/: random interleavings, CURIO_FUZZ_ROUNDS rounds a test.
+
+    Run it after changing any wait path (a trap, the kernel's scheduling, a primitive's
+    queue).  ``CURIO_FUZZ_SEED`` passes through from the environment, so
+    ``CURIO_FUZZ_SEED=<seed> nox -s fuzz`` replays a run.
+    """
+    suite = ROOT / "tests" / "fuzz"
+    if not suite.is_dir():
+        session.error("tests/fuzz/ does not exist yet: there is nothing to fuzz")
+    _install_groups(session, "test")
+    _install_workspace(session)
+    # A long run outlasts the suite's 60 s bound per test; a test's own marker still rules.
+    session.run(
+        *PYTEST,
+        "--timeout=1800",
+        str(suite),
+        *session.posargs,
+        env={"CURIO_FUZZ_ROUNDS": str(FUZZ_ROUNDS)},
+    )
 
 
 #: Where ``nox -s coverage`` keeps its data files (``data_file`` in pyproject.toml).
