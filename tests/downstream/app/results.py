@@ -56,6 +56,9 @@ def run_it() -> None:
     with curio.Kernel() as kernel:
         assert_type(kernel.run(square(2)), int)
         assert_type(kernel.run(), None)
+        # As a user writes it: the result has the coroutine's type, no cast, no None check.
+        greeting: str = kernel.run(greet("kernel", "!"))
+        print(greeting.upper())
 
 
 if __name__ == "__main__":

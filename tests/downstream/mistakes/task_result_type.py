@@ -9,6 +9,10 @@ async def count() -> int:
     return 3
 
 
+async def title() -> str:
+    return "curio"
+
+
 async def main() -> None:
     task = await curio.spawn(count())
     text: str = await task.join()  # expect-error
@@ -18,3 +22,11 @@ async def main() -> None:
 def entry() -> None:
     name: str = curio.run(count)  # expect-error
     print(name)
+
+
+def kernel_entry() -> None:
+    # Kernel.run gives the coroutine's result type, not Any: a str is no int.
+    with curio.Kernel() as kernel:
+        number: int = kernel.run(title())  # expect-error
+        nothing: str = kernel.run()  # expect-error
+        print(number, nothing)
