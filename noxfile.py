@@ -20,6 +20,7 @@ Sessions run on request only (CI runs ``wheels`` and ``coverage`` too)::
                          a table of what is missed (the newest Python)
     fuzz                 tests/fuzz/ with CURIO_FUZZ_ROUNDS=20000: run it after changing any
                          wait path
+    reexports            rewrite the meta-package's generated re-export modules
     bench                benchmarks against asyncio, uvloop and trio
     demo                 the README's demonstration
 
@@ -91,6 +92,14 @@ def _wheel_name(distribution: str) -> str:
 def _install_groups(session: nox.Session, *groups: str) -> None:
     """Install the pinned tools of the named dependency groups."""
     session.install(*nox.project.dependency_groups(PYPROJECT, *groups))
+
+
+def _install_tool(session: nox.Session, group: str, tool: str) -> None:
+    """Install one tool at the version a dependency group pins, without the rest of it."""
+    pins = [r for r in nox.project.dependency_groups(PYPROJECT, group) if r.split("==")[0] == tool]
+    if not pins:
+        session.error(f"the dependency group {group!r} pins no {tool}")
+    session.install(*pins)
 
 
 def _install_workspace(session: nox.Session) -> None:
@@ -300,6 +309,18 @@ def demo(session: nox.Session) -> None:
     _install_workspace(session)
     session.run("python", "docs/examples/demo.py", *session.posargs)
     session.run("python", "docs/examples/echo_server.py")
+
+
+@nox.session(default=False)
+def reexports(session: nox.Session) -> None:
+    """Rewrite the meta-package's generated modules from the distributions' ``__all__``.
+
+    Run after a distribution adds or removes a public name (tests/meta fails until then);
+    see .github/scripts/write_reexports.py.  ``curio/__init__.py`` is edited by hand.
+    """
+    _install_tool(session, "lint", "ruff")
+    _install_workspace(session)
+    session.run("python", str(ROOT / ".github" / "scripts" / "write_reexports.py"))
 
 
 # --- documentation, downstream typing and the wheels ----------------------------------------

@@ -1,7 +1,8 @@
 """Write the re-export modules of the meta-package from the distributions' ``__all__``.
 
-Run ``python tests/meta/write_reexports.py`` after a distribution adds or removes a public
-name; ``tests/meta/test_reexports.py`` fails until the meta-package is in step.  Each
+Run ``nox -s reexports`` (or ``python .github/scripts/write_reexports.py`` where every
+distribution and ruff are installed) after a distribution adds or removes a public name;
+``tests/meta/test_reexports.py`` fails until the meta-package is in step.  Each
 module it writes imports every name explicitly (no star imports, which strict type
 checkers refuse) and lists them in an explicit ``__all__``.  ``curio/__init__.py`` is
 written by hand, since it gathers several distributions under one namespace.

@@ -3,8 +3,8 @@
 A public name is one listed in the ``__all__`` of a distribution's package or of one of its
 public submodules.  Each such module maps to the ``curio`` module that re-exports it
 (:data:`HOME`); a distribution that adds a name fails these tests until ``curio`` has it
-too (``python tests/meta/write_reexports.py`` rewrites the generated modules; the
-top-level ``curio/__init__.py`` is edited by hand).
+too (``nox -s reexports``, which runs ``.github/scripts/write_reexports.py``, rewrites the
+generated modules; the top-level ``curio/__init__.py`` is edited by hand).
 """
 
 from __future__ import annotations
