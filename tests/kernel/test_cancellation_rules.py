@@ -309,3 +309,15 @@ def test_a_timeout_and_the_sleep_it_interrupts_falling_due_together_wake_the_tas
         return block.expired
 
     assert run(main) is True
+
+
+def test_a_timeout_raised_after_an_inner_block_opened_is_named_for_the_enclosing_block() -> None:
+    async def main() -> bool:
+        async with ignore_after(0.01) as outer:
+            time.sleep(0.02)  # the deadline passes while the task runs
+            await sleep(0)  # ready, not waiting: the expiry waits for its next blocking call
+            async with timeout_after(10):  # opened before that call
+                await Event().wait()
+        return outer.expired
+
+    assert run(main) is True

@@ -578,10 +578,20 @@ class Kernel:
         block's deadline still fires as the stronger interruption.
         """
         scopes = task._scopes
-        if scopes:
-            first = self._scope_index(task, exc) if _is_timeout(exc) else 0
-            for index in range(first, len(scopes)):
-                scopes[index].spent = True
+        if not scopes:
+            return exc
+        first = 0
+        if _is_timeout(exc):
+            first = self._scope_index(task, exc)
+            # A timeout that waited for the task's next blocking call may find
+            # a block opened meanwhile inside its own: it is an enclosing
+            # block's expiry now, or the innermost's again (named at delivery).
+            innermost = first == len(scopes) - 1
+            if innermost != (type(exc) is TaskTimeout):
+                kind = TaskTimeout if innermost else TimeoutCancellationError
+                exc = kind(exc.args[0])
+        for index in range(first, len(scopes)):
+            scopes[index].spent = True
         return exc
 
     # ------------------------------------------------------------------ timers
