@@ -2,14 +2,18 @@
 
 Every operation is tried at once and waits for the kernel only when the
 socket says it would block, so data that is already there costs one system
-call and no trip through the kernel.  One refinement for receives on plain
-sockets: after a receive found nothing, the next one waits for readability
-first.  In request/response traffic the answer is never there yet right
-after the request went out, so this saves a failing system call (and its
-exception) per message; a receive that fills its whole buffer switches back
-to trying first, as data is evidently streaming in.  SSL sockets always try
-first, since decrypted data may be buffered with nothing left to read on
-the descriptor.
+call and no trip through the kernel.  A task that never has to wait still
+passes through the kernel every ``FAST_PATH_BUDGET`` operations, so a peer
+that always has data ready cannot starve the other tasks or keep timeouts
+and cancellations from the reader (see ``_budget.py``).
+
+One refinement for receives on plain sockets: after a receive found nothing,
+the next one waits for readability first.  In request/response traffic the
+answer is never there yet right after the request went out, so this saves a
+failing system call (and its exception) per message; a receive that fills
+its whole buffer switches back to trying first, as data is evidently
+streaming in.  SSL sockets always try first, since decrypted data may be
+buffered with nothing left to read on the descriptor.
 """
 
 from __future__ import annotations
@@ -25,9 +29,10 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeAlias, cast, overload
 
-from curio_traps import _io_release, _read_wait, _run_in_thread, _sleep, _write_wait
+from curio_traps import YIELD, _io_release, _run_in_thread, _sleep
 from curio_traps.traps import READ_WAIT, WRITE_WAIT, outside_kernel_error
 
+from ._budget import BUDGET, FAST_PATH_BUDGET, read_wait, schedule_point, write_wait
 from ._wouldblock import READ_RETRY, SEND_RETRY, SSL_WANT_READ, SSL_WANT_WRITE
 from .socket_stream import SocketStream
 from .stream import Stream
@@ -116,20 +121,30 @@ class Socket:
     # ------------------------------------------------------------------ receiving
 
     # recv and recv_into are the hot path of every protocol: they yield the
-    # kernel's wait traps themselves rather than awaiting _read_wait, which
-    # saves a generator frame per wait (see tests/benchmarks/bench_net.py).
+    # kernel's traps themselves rather than awaiting read_wait, which saves a
+    # generator frame per wait (bench_net.py, the "echo ..., sockets" rows).
+    # Each spends a unit of the fast-path budget before a system call it
+    # makes without waiting, or first yields YIELD once the budget is spent;
+    # any yield refills it (see _budget.py).
 
     @types.coroutine
     def recv(self, maxbytes: int, flags: int = 0) -> Generator[Any, Any, bytes]:
         """Receive up to *maxbytes* bytes; ``b''`` once the peer has closed its side."""
         sock = self._socket
-        trap = (READ_WAIT, sock) if self._wait_first else None
+        if self._wait_first:
+            trap: tuple[Any, ...] | None = (READ_WAIT, sock)
+        elif BUDGET.left:  # bench_net "echo ..., sockets"; bench_fairness "..., sockets"
+            BUDGET.left -= 1
+            trap = None
+        else:
+            trap = YIELD
         while True:
             if trap is not None:
                 try:
                     yield trap
                 except BaseException as exc:
                     raise outside_kernel_error(exc)  # noqa: B904 (the same exception, or one chained to it)
+                BUDGET.left = FAST_PATH_BUDGET  # bench_net "echo ..., sockets": once per wait
             try:
                 data = self._recv(maxbytes, flags)
             except READ_RETRY:
@@ -149,13 +164,20 @@ class Socket:
     ) -> Generator[Any, Any, int]:
         """Receive up to *nbytes* (all of *buffer* if 0) into *buffer*; return the count."""
         sock = self._socket
-        trap = (READ_WAIT, sock) if self._wait_first else None
+        if self._wait_first:
+            trap: tuple[Any, ...] | None = (READ_WAIT, sock)
+        elif BUDGET.left:  # as in recv (no benchmark row of its own)
+            BUDGET.left -= 1
+            trap = None
+        else:
+            trap = YIELD
         while True:
             if trap is not None:
                 try:
                     yield trap
                 except BaseException as exc:
                     raise outside_kernel_error(exc)  # noqa: B904 (the same exception, or one chained to it)
+                BUDGET.left = FAST_PATH_BUDGET
             try:
                 count = self._recv_into(buffer, nbytes, flags)
             except READ_RETRY:
@@ -171,53 +193,73 @@ class Socket:
 
     async def recvfrom(self, maxsize: int, flags: int = 0) -> tuple[bytes, Any]:
         """Receive up to *maxsize* bytes; return ``(data, sender_address)``."""
+        if BUDGET.left:
+            BUDGET.left -= 1
+        else:
+            await schedule_point()
         while True:
             try:
                 return self._socket.recvfrom(maxsize, flags)
             except READ_RETRY:
-                await _read_wait(self._socket)
+                await read_wait(self._socket)
 
     async def recvfrom_into(
         self, buffer: WriteableBuffer, nbytes: int = 0, flags: int = 0
     ) -> tuple[int, Any]:
         """Receive into *buffer*; return ``(nbytes, sender_address)``."""
+        if BUDGET.left:
+            BUDGET.left -= 1
+        else:
+            await schedule_point()
         while True:
             try:
                 return self._socket.recvfrom_into(buffer, nbytes, flags)
             except READ_RETRY:
-                await _read_wait(self._socket)
+                await read_wait(self._socket)
 
     async def recvmsg(
         self, bufsize: int, ancbufsize: int = 0, flags: int = 0
     ) -> tuple[bytes, list[tuple[int, int, bytes]], int, Any]:
         """Receive normal and ancillary data: ``(data, ancdata, msg_flags, address)``."""
+        if BUDGET.left:
+            BUDGET.left -= 1
+        else:
+            await schedule_point()
         while True:
             try:
                 return self._socket.recvmsg(bufsize, ancbufsize, flags)
             except READ_RETRY:
-                await _read_wait(self._socket)
+                await read_wait(self._socket)
 
     async def recvmsg_into(
         self, buffers: list[WriteableBuffer], ancbufsize: int = 0, flags: int = 0
     ) -> tuple[int, list[tuple[int, int, bytes]], int, Any]:
         """Receive into *buffers*: ``(nbytes, ancdata, msg_flags, address)``."""
+        if BUDGET.left:
+            BUDGET.left -= 1
+        else:
+            await schedule_point()
         while True:
             try:
                 return self._socket.recvmsg_into(buffers, ancbufsize, flags)
             except READ_RETRY:
-                await _read_wait(self._socket)
+                await read_wait(self._socket)
 
     # ------------------------------------------------------------------ sending
 
     async def send(self, data: ReadableBuffer, flags: int = 0) -> int:
         """Send some of *data*; return how many bytes went (possibly fewer than all)."""
+        if BUDGET.left:
+            BUDGET.left -= 1
+        else:
+            await schedule_point()
         while True:
             try:
                 return self._send(data, flags)
             except SEND_RETRY:
-                await _write_wait(self._socket)
+                await write_wait(self._socket)
             except SSL_WANT_READ:
-                await _read_wait(self._socket)
+                await read_wait(self._socket)
 
     async def sendall(self, data: ReadableBuffer, flags: int = 0) -> None:
         """Send all of *data*, waiting while the peer does not keep up (backpressure).
@@ -226,6 +268,14 @@ class Socket:
         ``bytes_sent`` attribute tells how much of *data* was sent.
         """
         send = self._send
+        if BUDGET.left:  # bench_net "echo ..., sockets": one check per message
+            BUDGET.left -= 1
+        else:
+            try:
+                await schedule_point()
+            except BaseException as exc:
+                exc.bytes_sent = 0  # type: ignore[attr-defined]
+                raise
         try:
             sent = send(data, flags)
         except SEND_RETRY:
@@ -238,12 +288,17 @@ class Socket:
         total = len(view)
         try:
             while sent < total:
+                # A part went without a wait: the next call spends a unit too.
+                if BUDGET.left:
+                    BUDGET.left -= 1
+                else:
+                    await schedule_point()
                 try:
                     sent += send(view[sent:], flags)
                 except SEND_RETRY:
-                    await _write_wait(self._socket)
+                    await write_wait(self._socket)
                 except SSL_WANT_READ:
-                    await _read_wait(self._socket)
+                    await read_wait(self._socket)
         except BaseException as exc:
             exc.bytes_sent = sent  # type: ignore[attr-defined]
             raise
@@ -259,11 +314,15 @@ class Socket:
     ) -> int:
         """Send a datagram: ``sendto(data, address)`` or ``sendto(data, flags, address)``."""
         args = (data, flags_or_address) if address is None else (data, flags_or_address, address)
+        if BUDGET.left:
+            BUDGET.left -= 1
+        else:
+            await schedule_point()
         while True:
             try:
                 return self._socket.sendto(*args)
             except SEND_RETRY:
-                await _write_wait(self._socket)
+                await write_wait(self._socket)
 
     async def sendmsg(
         self,
@@ -274,24 +333,32 @@ class Socket:
     ) -> int:
         """Send normal and ancillary data (file descriptors, credentials); return bytes sent."""
         raw = self._socket
+        if BUDGET.left:
+            BUDGET.left -= 1
+        else:
+            await schedule_point()
         while True:
             try:
                 if address is None:
                     return raw.sendmsg(buffers, ancdata, flags)
                 return raw.sendmsg(buffers, ancdata, flags, address)
             except SEND_RETRY:
-                await _write_wait(raw)
+                await write_wait(raw)
 
     # ------------------------------------------------------------------ connections
 
     async def accept(self) -> tuple[Socket, Any]:
         """Wait for a connection; return ``(client_socket, client_address)``."""
         raw = self._socket
+        if BUDGET.left:  # a listener with a backlog of connections is a fast path too
+            BUDGET.left -= 1
+        else:
+            await schedule_point()
         while True:
             try:
                 client, address = raw.accept()
             except READ_RETRY:
-                await _read_wait(raw)
+                await read_wait(raw)
                 continue
             return Socket(client), address
 
@@ -321,7 +388,7 @@ class Socket:
         while True:
             err = raw.connect_ex(address)
             if err in _IN_PROGRESS:
-                await _write_wait(raw)
+                await write_wait(raw)
                 return raw.getsockopt(_socket.SOL_SOCKET, _socket.SO_ERROR)
             if err == errno.EAGAIN and raw.family == _socket.AF_UNIX:
                 # The listener's backlog is full: nothing to wait on, so retry.
@@ -363,9 +430,9 @@ class Socket:
                 handshake()
                 return
             except SSL_WANT_READ:
-                await _read_wait(raw)
+                await read_wait(raw)
             except SSL_WANT_WRITE:
-                await _write_wait(raw)
+                await write_wait(raw)
 
     async def close(self) -> None:
         """Close the socket (again is harmless); the kernel forgets it first."""

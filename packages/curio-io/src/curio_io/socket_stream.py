@@ -1,7 +1,9 @@
 """SocketStream: the :class:`Stream` interface straight over a socket.
 
 It reads with ``recv`` and writes with ``send``, without the file object
-that ``makefile`` puts in between; ``Socket.as_stream()`` makes one.
+that ``makefile`` puts in between; ``Socket.as_stream()`` makes one.  Its
+reads and writes spend the fast-path budget as the socket's do (see
+``_budget.py``).
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ import types
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
-from curio_traps import _io_release, _read_wait, _write_wait
+from curio_traps import YIELD, _io_release
 from curio_traps.traps import READ_WAIT, WRITE_WAIT, outside_kernel_error
 
+from ._budget import BUDGET, FAST_PATH_BUDGET, read_wait, schedule_point, write_wait
 from ._wouldblock import READ_RETRY, SEND_RETRY, SSL_WANT_READ, SSL_WANT_WRITE
 from .stream import Stream
 
@@ -55,13 +58,20 @@ class SocketStream(Stream):
         # The common case, straight from the socket.  It yields the wait traps
         # itself, like Socket.recv: one frame less per wait.
         sock = self._file
-        trap = (READ_WAIT, sock) if self._wait_first else None
+        if self._wait_first:
+            trap: tuple[Any, ...] | None = (READ_WAIT, sock)
+        elif BUDGET.left:  # bench_net "echo ..., streams"; bench_fairness "..., streams"
+            BUDGET.left -= 1
+            trap = None
+        else:
+            trap = YIELD
         while True:
             if trap is not None:
                 try:
                     yield trap
                 except BaseException as exc:
                     raise outside_kernel_error(exc)  # noqa: B904 (the same exception, or one chained to it)
+                BUDGET.left = FAST_PATH_BUDGET  # bench_net "echo ..., streams": once per wait
             try:
                 data: bytes = self._recv(maxbytes)
             except READ_RETRY:
@@ -82,6 +92,14 @@ class SocketStream(Stream):
 
     async def write(self, data: ReadableBuffer) -> int:
         """Write all of *data*; return its length in bytes (see :meth:`Stream.write`)."""
+        if BUDGET.left:  # bench_net "echo ..., streams": one check per write
+            BUDGET.left -= 1
+        else:
+            try:
+                await schedule_point()
+            except BaseException as exc:
+                exc.bytes_written = 0  # type: ignore[attr-defined]
+                raise
         try:
             sent = self._send(data)
         except SEND_RETRY:
@@ -93,14 +111,18 @@ class SocketStream(Stream):
         return await self._write_rest(data, sent)
 
     async def _write_some(self, view: memoryview) -> int:
+        if BUDGET.left:
+            BUDGET.left -= 1
+        else:
+            await schedule_point()
         while True:
             try:
                 sent: int = self._send(view)
             except SEND_RETRY:
-                await _write_wait(self._file)
+                await write_wait(self._file)
                 continue
             except SSL_WANT_READ:
-                await _read_wait(self._file)
+                await read_wait(self._file)
                 continue
             return sent
 

@@ -1,7 +1,10 @@
 """Stream: a binary file (pipe, socket file, terminal) read and written by coroutines.
 
 The stream keeps its own read buffer, so ``readline`` and ``async for line in
-stream`` cost one system call per chunk of input, not one per line.
+stream`` cost one system call per chunk of input, not one per line.  Each
+chunk read or written without waiting spends a unit of the fast-path budget
+(see ``_budget.py``): a pipe that is never empty cannot starve the other
+tasks.  Lines served from the buffer make no system call and spend nothing.
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, Final
 
-from curio_traps import _io_release, _read_wait, _write_wait
+from curio_traps import _io_release
 
+from ._budget import BUDGET, read_wait, schedule_point, write_wait
 from ._wouldblock import READ_RETRY, SEND_RETRY, SSL_WANT_READ, SSL_WANT_WRITE
 
 if TYPE_CHECKING:
@@ -66,21 +70,29 @@ class Stream:
     async def _read_chunk(self, maxbytes: int) -> bytes:
         """Read at most *maxbytes* from the file, waiting until some are there."""
         read = self._file.read
+        if BUDGET.left:  # bench_net "Stream readline from a pipe": one check per chunk
+            BUDGET.left -= 1
+        else:
+            await schedule_point()
         while True:
             try:
                 data: bytes | None = read(maxbytes)
             except READ_RETRY:
                 data = None
             except SSL_WANT_WRITE:
-                await _write_wait(self._file)
+                await write_wait(self._file)
                 continue
             if data is not None:
                 return data
-            await _read_wait(self._file)
+            await read_wait(self._file)
 
     async def _write_some(self, view: memoryview) -> int:
         """Write some of *view* to the file, waiting until it takes at least a byte."""
         write = self._file.write
+        if BUDGET.left:
+            BUDGET.left -= 1
+        else:
+            await schedule_point()
         while True:
             try:
                 written: int | None = write(view)
@@ -88,11 +100,11 @@ class Stream:
                 # A buffered writer took part of the data before its buffer filled up.
                 written = getattr(exc, "characters_written", 0)
             except SSL_WANT_READ:
-                await _read_wait(self._file)
+                await read_wait(self._file)
                 continue
             if written:
                 return written
-            await _write_wait(self._file)
+            await write_wait(self._file)
 
     async def _flush_file(self) -> None:
         """Push a buffered file's pending bytes to the descriptor."""
@@ -102,7 +114,7 @@ class Stream:
                 flush()
                 return
             except SEND_RETRY:
-                await _write_wait(self._file)
+                await write_wait(self._file)
 
     def _file_closed(self) -> bool:
         return bool(self._file.closed)
