@@ -42,7 +42,9 @@ Rules of the contract:
   only, inside the running event loop, so loop start-up and shutdown are not counted.
 - Implementation names are ``"curio"``, ``"asyncio"``, ``"uvloop"``, ``"trio"`` and optionally
   ``"epoll"`` (a framework-free baseline). A peer that is not installed (the callable raises
-  ``ModuleNotFoundError``) is shown as ``n/a``; any other exception is shown as ``error``.
+  ``ModuleNotFoundError``) is shown as ``n/a``; a size an implementation would take too long
+  for (the callable raises ``Skipped("why")``) as ``skipped``, with the reason under the table;
+  any other exception is shown as ``error``.
 - Import frameworks inside the callable, never at module top level: a missing peer must not
   break the module, and memory measurements must not include other frameworks.
 - Each (case, implementation) runs in a fresh interpreter. The child first calls the
@@ -50,7 +52,8 @@ Rules of the contract:
   runs ``gc.collect()``, then calls it with ``n`` and prints the value as one JSON line.
   With ``--quick`` one interpreter per (module, implementation) runs every case at ``quick_n``.
 - Rates ("ops/CPU-s") are higher-is-better; costs ("bytes/task", "µs/round trip", ...) are
-  lower-is-better. The direction is inferred from the unit (see ``lower_is_better``), or set
+  lower-is-better, and so is a ratio of two times (``time(n)/time(n/10)``: how a cost grows).
+  The direction is inferred from the unit (see ``lower_is_better``), or set
   explicitly with ``Case(lower_is_better=...)``. Ratios in the table are always oriented so that
   a number above 1 means curio is ahead.
 - The cyclic garbage collector is disabled during the measured call (``Case(gc=True)`` or
@@ -78,6 +81,7 @@ __all__ = [
     "CpuTimer",
     "Impl",
     "Result",
+    "Skipped",
     "asyncio_impls",
     "cpu_timer",
     "lower_is_better",
@@ -92,15 +96,20 @@ IMPLEMENTATIONS = ("curio", "asyncio", "uvloop", "trio", "epoll")
 _T = TypeVar("_T")
 
 _LOWER_IS_BETTER_PREFIXES = ("bytes/", "kb/", "kib/", "mb/", "ns/", "µs/", "us/", "ms/", "s/")
+#: A unit that is a ratio of two times, such as ``time(n)/time(n/10)``: how a cost grows.
+_TIME_RATIO_PREFIX = "time("
 
 
 def lower_is_better(unit: str) -> bool:
     """Tell whether a unit is a cost (lower is better) rather than a rate.
 
     Costs are units that start with an amount of memory or time per something, such as
-    ``bytes/task`` or ``µs/round trip``; everything else (``ops/CPU-s``) is a rate.
+    ``bytes/task`` or ``µs/round trip``, and ratios of two times such as
+    ``time(n)/time(n/10)`` (how a cost grows with the size); everything else
+    (``ops/CPU-s``) is a rate.
     """
-    return unit.strip().lower().startswith(_LOWER_IS_BETTER_PREFIXES)
+    unit = unit.strip().lower()
+    return unit.startswith(_LOWER_IS_BETTER_PREFIXES) or unit.startswith(_TIME_RATIO_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -113,6 +122,14 @@ class Result:
 
     value: float
     extra: Mapping[str, float] = field(default_factory=dict)
+
+
+class Skipped(Exception):
+    """Raised by an implementation that would take too long at this size; the text says why.
+
+    The table shows ``skipped`` and prints the reason under it: for a cost that grows
+    faster than the size (a quadratic path), so that the run still finishes.
+    """
 
 
 #: An implementation: does ``n`` units of work, returns the value in the case's unit.

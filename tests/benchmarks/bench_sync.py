@@ -1,34 +1,57 @@
-"""Synchronization: queues, events and locks between tasks.
+"""Synchronization: queues, events and locks between tasks, and cancelling a crowd of waiters.
 
 Each case does the same work in each framework, written the way a user of that framework would
 write it: curio_sync's ``Queue``/``Event``/``Lock``, asyncio's, and trio's memory channels,
 events (which cannot be cleared, so a fresh one per round) and locks. Only the work inside the
 running event loop is timed (CPU time of the process).
+
+The "cancel ... Event waiters" cases time how the cost of taking cancelled waiters out of a
+wait queue grows with their number: ``n`` tasks wait on one event and are cancelled one by one,
+newest first, and the value is the CPU time from the first cancel until every task has ended.
+Newest first is the worst case of a queue that finds a waiter by scanning from the oldest (a
+``deque.remove``): each scan crosses every waiter still there, so the time grows as ``n**2``; a
+queue with removal in constant time grows as ``n``. The ``time(n)/time(n/10)`` row shows which:
+about 10 for linear, about 100 for quadratic.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Coroutine
 from functools import partial
+from typing import Any, TypeVar
 
-from _harness import Case, Impl, Result, asyncio_impls, cpu_timer
+from _harness import (
+    Case,
+    Impl,
+    Result,
+    Skipped,
+    asyncio_impls,
+    cpu_timer,
+    run_asyncio,
+    run_uvloop,
+)
 
 __all__ = ["BENCHMARKS"]
 
 _QUEUE_SIZE = 128  # bound of the queue in the producer/consumer cases
 _CONTENDERS = 10  # tasks taking turns on one lock
+#: The largest cancellation case is skipped when its projected time exceeds this (CPU seconds).
+_CANCEL_LONGEST = 30.0
+
+_T = TypeVar("_T")
 
 
-def _run_curio(corofunc: Callable[[int], Awaitable[float | Result]], n: int) -> float | Result:
+def _run_curio(corofunc: Callable[[int], Coroutine[Any, Any, _T]], n: int) -> _T:
     """Run ``corofunc(n)`` on a fresh curio kernel."""
     import curio_kernel
 
     return curio_kernel.run(corofunc, n)
 
 
-def _run_trio(corofunc: Callable[[int], Awaitable[float | Result]], n: int) -> float | Result:
+def _run_trio(corofunc: Callable[[int], Awaitable[_T]], n: int) -> _T:
     """Run ``corofunc(n)`` under ``trio.run``."""
     import trio
 
@@ -327,7 +350,85 @@ async def _uncontended_trio(n: int) -> float:
     return n / t.seconds
 
 
-_CoroFunc = Callable[[int], Awaitable[float | Result]]
+# --- n tasks wait on one event; each is cancelled, newest first, until all have ended ---------
+
+
+async def _cancel_waiters_curio(n: int) -> float:
+    from curio_kernel import spawn
+    from curio_sync import Event
+
+    event = Event()
+    tasks = [await spawn(event.wait) for _ in range(n)]  # each waits once spawn returns
+    with cpu_timer() as t:
+        for task in reversed(tasks):
+            await task.cancel()  # returns once the task has ended
+    return t.seconds
+
+
+async def _cancel_waiters_asyncio(n: int) -> float:
+    event = asyncio.Event()
+    tasks = [asyncio.create_task(event.wait()) for _ in range(n)]
+    await asyncio.sleep(0)  # every task runs up to its wait
+    with cpu_timer() as t:
+        for task in reversed(tasks):
+            task.cancel()
+        await asyncio.wait(tasks)
+    return t.seconds
+
+
+async def _cancel_waiters_trio(n: int) -> float:
+    import trio
+    import trio.testing
+
+    event = trio.Event()
+    scopes: list[trio.CancelScope] = []
+
+    async def waiter() -> None:
+        with trio.CancelScope() as scope:
+            scopes.append(scope)
+            await event.wait()
+
+    async with trio.open_nursery() as nursery:
+        for _ in range(n):
+            nursery.start_soon(waiter)
+        await trio.testing.wait_all_tasks_blocked()
+        started = time.process_time()
+        for scope in reversed(scopes):  # trio cancels a scope, not a task: one scope each
+            scope.cancel()
+    return max(time.process_time() - started, 1e-9)  # the nursery has seen every task end
+
+
+def _cancel_growth(run: Callable[[int], float], n: int, *, largest: bool) -> Result:
+    """Time ``run(n)`` in milliseconds and its growth over ``run(n // 10)``.
+
+    For the *largest* size, ``run(n // 100)`` comes first and ``n`` is skipped when the growth
+    seen so far projects it past ``_CANCEL_LONGEST`` (a quadratic path at 100k waiters).
+    """
+    if largest:
+        smaller, small = run(n // 100), run(n // 10)
+        projected = small * small / smaller
+        if projected > _CANCEL_LONGEST:
+            raise Skipped(
+                f"{n // 10} waiters took {small:.2f} s, {small / smaller:.0f} times {n // 100}: "
+                f"{n} would take about {projected:.0f} s"
+            )
+    else:
+        small = run(n // 10)
+    seconds = run(n)
+    return Result(seconds * 1e3, {"time(n)/time(n/10)": seconds / small})
+
+
+def _cancel_impls(*, largest: bool) -> dict[str, Impl]:
+    runs: dict[str, Callable[[int], float]] = {
+        "curio": partial(_run_curio, _cancel_waiters_curio),
+        "asyncio": partial(run_asyncio, _cancel_waiters_asyncio),
+        "uvloop": partial(run_uvloop, _cancel_waiters_asyncio),
+        "trio": partial(_run_trio, _cancel_waiters_trio),
+    }
+    return {name: partial(_cancel_growth, run, largest=largest) for name, run in runs.items()}
+
+
+_CoroFunc = Callable[[int], Coroutine[Any, Any, float | Result]]
 
 
 def _impls(curio: _CoroFunc, aio: _CoroFunc, trio: _CoroFunc) -> dict[str, Impl]:
@@ -399,5 +500,23 @@ BENCHMARKS = [
         quick_n=50_000,
         impls=_impls(_uncontended_curio, _uncontended_asyncio, _uncontended_trio),
         note="one task: async with lock: pass.",
+    ),
+    *(
+        Case(
+            name=f"cancel {label} Event waiters",
+            unit="ms/all cancelled and ended",
+            n=n,
+            quick_n=n // 10,
+            warmup_n=0,  # the smaller sizes, measured first, warm up
+            impls=_cancel_impls(largest=n == 100_000),
+            note=(
+                "newest first; asyncio and trio: cancel every task (trio: one CancelScope "
+                "each), then wait; curio: await task.cancel() for each. The largest size is "
+                f"skipped where the growth so far projects it past {_CANCEL_LONGEST:.0f} s."
+                if n == 100_000
+                else ""
+            ),
+        )
+        for n, label in ((1_000, "1k"), (10_000, "10k"), (100_000, "100k"))
     ),
 ]

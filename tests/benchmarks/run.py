@@ -38,7 +38,7 @@ _HERE = Path(__file__).resolve().parent
 if str(_HERE) not in sys.path:
     sys.path.insert(0, str(_HERE))
 
-from _harness import IMPLEMENTATIONS, Case, Result, lower_is_better, measure  # noqa: E402
+from _harness import IMPLEMENTATIONS, Case, Result, Skipped, lower_is_better, measure  # noqa: E402
 
 __all__ = ["main"]
 
@@ -51,7 +51,7 @@ _LEFT = (0, 2)  # columns aligned left: case and unit
 class _Outcome:
     """Everything measured for one (module, case, implementation) across repetitions."""
 
-    status: str = "pending"  # ok | n/a | error | pending
+    status: str = "pending"  # ok | n/a | skipped | error | pending
     values: list[float] = field(default_factory=list)
     extras: list[dict[str, float]] = field(default_factory=list)
     message: str = ""
@@ -114,6 +114,8 @@ def _child(
             result = measure(case, impl, n, with_gc=with_gc)
         except ModuleNotFoundError as exc:
             record.update(status="n/a", message=f"{exc.name} not installed")
+        except Skipped as exc:
+            record.update(status="skipped", message=str(exc))
         except Exception as exc:  # reported in the table, the run goes on
             traceback.print_exc(file=sys.stderr)
             record.update(status="error", message=f"{type(exc).__name__}: {exc}")
