@@ -479,12 +479,12 @@ class Kernel:
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 self._fatal = exc
             elif not isinstance(exc, CancelledError):
-                joined = task._on_finish is not None or any(
-                    not cancelling for _, cancelling in joiners or ()
+                joined = task._on_finish is not None or (
+                    joiners is not None and not all(joiners.values())
                 )
                 self._report_crash(task, exc, joined)
         if joiners:
-            for waiter, cancelling in joiners:
+            for waiter, cancelling in joiners.items():
                 if cancelling:
                     self._wake(waiter, True)
                 elif exc is None:
@@ -877,15 +877,13 @@ class Kernel:
 
     def _wait_for_end(self, task: Task[Any], target: Task[Any], cancelling: bool) -> object:
         if target._joiners is None:
-            target._joiners = []
-        target._joiners.append((task, cancelling))
+            target._joiners = {}
+        target._joiners[task] = cancelling
         return self._suspend(task, "TASK_JOIN", self._unwait_join, target)
 
     @staticmethod
     def _unwait_join(task: Task[Any]) -> None:
-        joiners = task._wait_obj._joiners
-        if joiners:
-            joiners[:] = [entry for entry in joiners if entry[0] is not task]
+        del task._wait_obj._joiners[task]  # O(1): cancelling many joiners stays linear
 
     def trap_cancel_task(
         self, trap: tuple[int, TaskLike[Any], type[BaseException] | BaseException, bool], /

@@ -90,7 +90,8 @@ class Task(_Generic[T]):
     _next_exc: BaseException | None
     _result: Any
     _exception: BaseException | None
-    _joiners: list[tuple[Task[Any], bool]] | None
+    #: The tasks waiting for this one to end, each with whether it cancelled it (in order).
+    _joiners: dict[Task[Any], bool] | None
     _on_finish: Callable[[Any, Task[Any]], None] | None
     _cancel_pending: BaseException | None
     _unwait: Callable[[Task[Any]], None] | None
