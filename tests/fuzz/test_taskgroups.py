@@ -128,3 +128,30 @@ def test_members_never_outlive_their_group(fuzz: Any) -> None:
         r.check(not alive, f"members still running at the end: {alive}")
 
     fuzz.play(scenario)
+
+
+def test_a_member_failing_in_its_first_step_is_reported_by_its_group_not_logged(
+    fuzz: Any,
+) -> None:
+    """A member that fails at once, inside ``spawn()``, is the group's to report (as
+    ``TaskError``), as much as one that fails later: the kernel must not log it as a
+    crash nobody waited for."""
+
+    async def scenario(r: Any) -> None:
+        rng = r.fork()
+
+        async def member(steps: int) -> None:
+            for _ in range(steps):
+                await sleep(0)
+            raise _Boom("a member failed")
+
+        try:
+            async with TaskGroup() as group:
+                for _ in range(rng.randint(1, 3)):
+                    await group.spawn(member, rng.randint(0, 2))
+        except TaskError as exc:
+            r.check(isinstance(exc.__cause__, _Boom), f"TaskError caused by {exc.__cause__!r}")
+        else:
+            r.fail("the group's block ended without the TaskError of its failed member")
+
+    fuzz.play(scenario)

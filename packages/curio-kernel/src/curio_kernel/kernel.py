@@ -504,6 +504,11 @@ class Kernel:
             # right away (a crash in the first step happens inside spawn()).
             self._crashed.append(task)
 
+    def _answered_for(self, task: Task[Any]) -> None:
+        """Someone now answers for *task*'s crash (a join, a task group): do not log it."""
+        if task in self._crashed:
+            self._crashed.remove(task)
+
     def _log_crashes(self) -> None:
         for task in self._crashed:
             _log.error(
@@ -866,8 +871,7 @@ class Kernel:
         target = _task_of(trap[1], "join")
         if target.terminated:
             if target._exception is not None:
-                if target in self._crashed:
-                    self._crashed.remove(target)  # joined in time: no need to log it
+                self._answered_for(target)  # joined in time: no need to log it
                 raise self._task_error(target)
             return target._result
         if target is task:
@@ -1025,8 +1029,7 @@ class Kernel:
         self._step(child)
         self.current = task
         if child._exception is not None and child.cycles == 1 and _was_finished(child._exception):
-            if child in self._crashed:
-                self._crashed.remove(child)
+            self._answered_for(child)
             raise RuntimeError(
                 f"spawn(): coroutine {coro!r} was already run; a coroutine runs once"
             ) from child._exception

@@ -28,9 +28,11 @@ from curio_traps import (
     _wait_on_queue,
     cancel_and_wait,
     clean_up,
+    running_kernel,
 )
 from curio_traps.traps import RESCHEDULE_TASKS
 
+from .kernel import Kernel
 from .task import Task, current_task, spawn
 
 __all__ = ["TaskGroup"]
@@ -69,6 +71,11 @@ class TaskGroup(Generic[T]):
             raise RuntimeError(f"task {task.id} already belongs to a task group")
         self.tasks.append(task)
         if task.terminated:
+            # It may have failed inside spawn(), in its first step: the group
+            # reports that failure, so the kernel must not log it as unwatched.
+            kernel = running_kernel()
+            if isinstance(kernel, Kernel):
+                kernel._answered_for(task)
             self._member_done(None, task)
         else:
             task._on_finish = self._member_done
