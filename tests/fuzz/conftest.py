@@ -371,43 +371,47 @@ class Round:
                 await poke()
             await sleep(0)
 
+    async def cancel(
+        self,
+        target: Task[Any],
+        *,
+        blocking: bool = True,
+        kind: type[CancelledError] = CancelledError,
+    ) -> bool:
+        """``target.cancel()``, with an exception of its own that :meth:`park` recognises.
+
+        A blocking one must not end, however it ends, before *target* has.
+        """
+        exc = kind(f"cancelled by a canceller of {target.name}")
+        self._requested.setdefault(target.id, []).append(exc)
+        try:
+            return await target.cancel(exc=exc, blocking=blocking)
+        finally:
+            self.check(
+                target.terminated or not blocking,
+                f"await {target.name}.cancel() ended with the task still running",
+            )
+
     async def cancel_later(
         self, rng: random.Random, target: Task[Any], *, most_steps: int = 24
     ) -> Task[None]:
-        """A task that cancels *target* after a random number of scheduling steps.
+        """A task that cancels *target* (:meth:`cancel`) after a random number of steps.
 
-        Blocking or not, sometimes twice, sometimes inside timeout blocks of its own; a
-        blocking ``cancel()`` must not end, however it ends, before *target* has.
+        Blocking or not, sometimes twice, sometimes inside timeout blocks of its own.
         """
         plan = rng.choice(("blocking", "blocking", "non-blocking", "twice", "both"))
         kind = rng.choice((CancelledError, TaskCancelled))
-        asked = self._requested.setdefault(target.id, [])
-
-        blocked = False
-
-        async def ask(blocking: bool) -> bool:
-            nonlocal blocked
-            exc = kind(f"cancelled by a canceller of {target.name}")
-            asked.append(exc)
-            blocked = blocked or blocking
-            return await target.cancel(exc=exc, blocking=blocking)
 
         async def cancel() -> None:
-            try:
-                if plan in ("non-blocking", "both"):
-                    await ask(False)
-                if plan == "both":
-                    await self.steps(rng, most_steps)  # the next one lands during clean-up, or not
-                if plan in ("blocking", "twice", "both"):
-                    await ask(True)
-                if plan == "twice":
-                    again = await ask(True)
-                    self.check(not again, f"{target.name} was cancelled again once it had ended")
-            finally:
-                self.check(
-                    target.terminated or not blocked,
-                    f"await {target.name}.cancel() ended with the task still running",
-                )
+            if plan in ("non-blocking", "both"):
+                await self.cancel(target, blocking=False, kind=kind)
+            if plan == "both":
+                await self.steps(rng, most_steps)  # the next one lands during clean-up, or not
+            if plan in ("blocking", "twice", "both"):
+                await self.cancel(target, kind=kind)
+            if plan == "twice":
+                again = await self.cancel(target, kind=kind)
+                self.check(not again, f"{target.name} was cancelled again once it had ended")
 
         async def body() -> None:
             await self.steps(rng, most_steps)
