@@ -152,3 +152,83 @@ def test_connect_and_accept_undone_by_cancellation_leak_no_socket(fuzz: Any) -> 
             await listener.close()
 
     fuzz.play(scenario)
+
+
+def test_a_stream_read_interrupted_part_way_keeps_what_it_had_read(fuzz: Any) -> None:
+    """``read``, ``read_exactly`` and ``readline`` of a socket stream: an interrupted call
+    returns nothing, so whatever it had read already must stay for the next call."""
+
+    async def scenario(r: Any) -> None:
+        left, right = socket.socketpair()
+        writer, reader = Socket(left).as_stream(), Socket(right).as_stream()
+        sent = [0]
+        received = [0]
+        interrupted: list[str] = []
+        try:
+
+            async def sender() -> None:
+                rng = r.fork()
+                for _ in range(rng.randint(1, 6)):
+                    data = _expected(sent[0], rng.choice((1, 100, 1000, 10_000, 100_000)))
+
+                    async def send(data: bytes = data) -> None:
+                        try:
+                            await writer.write(data)
+                        except BaseException as exc:
+                            part = getattr(exc, "bytes_written", None)
+                            r.check(part is not None, f"write raised {exc!r} with no bytes_written")
+                            sent[0] += part or 0
+                            raise
+                        sent[0] += len(data)
+
+                    await r.guarded(rng, send)
+                    await r.steps(rng, 3)
+                await r.park()
+
+            async def receiver() -> None:
+                rng = r.fork()
+                for _ in range(rng.randint(1, 8)):
+                    how = rng.choice(("read", "read_exactly", "readline"))
+                    size = rng.choice((1, 300, 5000, 50_000))
+
+                    async def receive(how: str = how, size: int = size) -> None:
+                        try:
+                            if how == "read":
+                                data = await reader.read(size)
+                            elif how == "read_exactly":
+                                data = await reader.read_exactly(size)
+                            else:
+                                data = await reader.readline()
+                        except BaseException:
+                            interrupted.append(f"{how}({size if how != 'readline' else ''})")
+                            raise
+                        r.check(
+                            data == _expected(received[0], len(data)),
+                            f"{how}() gave bytes out of place at offset {received[0]}, "
+                            f"after these calls were interrupted: {interrupted}",
+                        )
+                        received[0] += len(data)
+
+                    await r.guarded(rng, receive)
+                    await r.steps(rng, 3)
+                await r.park()
+
+            send_task = await r.spawn("sender", sender)
+            receive_task = await r.spawn("receiver", receiver)
+            for task in (send_task, receive_task):
+                rng = r.fork()
+                for _ in range(rng.choice((0, 1, 1, 2))):
+                    await r.cancel_later(rng, task)
+            await r.settle([send_task, receive_task])
+            await send_task.cancel()
+            await writer.close()
+            await receive_task.cancel()
+            while data := await reader.read(65536):
+                r.check(data == _expected(received[0], len(data)), "drained bytes out of place")
+                received[0] += len(data)
+            r.check(received[0] == sent[0], f"sent {sent[0]} bytes, received {received[0]}")
+        finally:
+            await writer.close()
+            await reader.close()
+
+    fuzz.play(scenario)

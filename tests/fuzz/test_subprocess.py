@@ -17,9 +17,11 @@ import contextlib
 import random
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from typing import Any
 
+from curio_kernel import TaskTimeout, ignore_after, sleep, timeout_after
 from curio_subprocess import DEVNULL, PIPE, Popen
 
 #: Runs until its stdin is closed, then exits with status 0.
@@ -99,3 +101,45 @@ def test_child_waits_undone_by_cancellation_leave_no_zombie(
             r.check(not left, f"children not reaped (zombies): {sorted(left)}")
 
     fuzz.play(scenario, cost=4)
+
+
+def test_a_cancellation_during_the_clean_up_of_communicate_is_not_dropped(fuzz: Any) -> None:
+    """``communicate()`` interrupted by a timeout stops its helper tasks; a cancellation
+    arriving meanwhile, with an enclosing block's timeout due too, is the strongest of the
+    interruptions: it must be what ``communicate()`` raises, not the timeout."""
+
+    async def scenario(r: Any) -> None:
+        rng = r.fork()
+        p = Popen(_ECHO, stdin=PIPE, stdout=PIPE, stderr=DEVNULL)
+        inner = 0.003
+        try:
+            start = time.monotonic()
+
+            async def talk() -> None:
+                outer = inner + rng.choice((0.00003, 0.00005, 0.00007, 0.0001, 0.0002))
+                with contextlib.suppress(TaskTimeout):
+                    async with timeout_after(outer), ignore_after(inner):
+                        await p.communicate(b"x" * 200_000)
+                await r.park()
+
+            talker = await r.spawn("communicate", talk)
+
+            async def cancel() -> None:
+                # Steps until the inner block's deadline and a little past it: the moment
+                # communicate() stops its helpers.
+                until = start + inner + rng.choice((0.00003, 0.00005, 0.00007, 0.0001, 0.0003))
+                while time.monotonic() < until:
+                    await sleep(0)
+                await r.steps(rng, 3)
+                await r.cancel(talker, blocking=False)
+
+            await r.spawn("canceller", cancel)
+            await r.settle([talker])
+            await r.sweep()
+        finally:
+            for pipe in (p.stdin, p.stdout):
+                if pipe is not None:
+                    await pipe.close()
+            await p.wait()
+
+    fuzz.play(scenario)

@@ -194,3 +194,29 @@ def test_text_mode_files_are_refused() -> None:
 def test_objects_without_a_descriptor_are_refused() -> None:
     with pytest.raises(TypeError, match="descriptor"):
         Stream(io.BytesIO(b"in memory"))
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("method", ["read_exactly", "readall", "readline"])
+def test_a_read_interrupted_part_way_keeps_the_bytes_it_had_read(method: str) -> None:
+    async def main() -> bytes:
+        rfd, wfd = os.pipe()
+        stream = Stream(_open(rfd, "rb", buffering=0))
+        try:
+            os.write(wfd, b"abc")
+            reading = (
+                stream.read_exactly(10) if method == "read_exactly" else getattr(stream, method)()
+            )
+            async with curio_kernel.ignore_after(0.01) as block:
+                await reading
+            assert block.expired
+            os.write(wfd, b"defghij\n")
+            os.close(wfd)
+            wfd = -1
+            return await stream.read_exactly(11)
+        finally:
+            if wfd >= 0:
+                os.close(wfd)
+            await stream.close()
+
+    assert curio_kernel.run(main) == b"abcdefghij\n"

@@ -159,7 +159,11 @@ class Stream:
         parts: list[bytes] = []
         missing = nbytes
         while missing > 0:
-            chunk = await self.read(missing)
+            try:
+                chunk = await self.read(missing)
+            except BaseException:
+                self._unread(parts)  # interrupted: a later read gets these bytes
+                raise
             if not chunk:
                 err = EOFError(f"end of file after {nbytes - missing} of {nbytes} bytes")
                 err.bytes_read = b"".join(parts)  # type: ignore[attr-defined]
@@ -172,7 +176,11 @@ class Stream:
         """Read until end of file and return everything."""
         parts = [self._take(-1)] if self._buffer else []
         while True:
-            chunk = await self._read_chunk(CHUNK_SIZE)
+            try:
+                chunk = await self._read_chunk(CHUNK_SIZE)
+            except BaseException:
+                self._unread(parts)  # interrupted: a later read gets these bytes
+                raise
             if not chunk:
                 return b"".join(parts)
             parts.append(chunk)
@@ -195,7 +203,7 @@ class Stream:
             try:
                 chunk = await self._read_chunk(CHUNK_SIZE)
             except BaseException:
-                self._buffer = bytes(pending)  # keep the partial line for a later call
+                self._unread([bytes(pending)])  # keep the partial line for a later call
                 raise
             if not chunk:
                 return bytes(pending)
@@ -209,6 +217,12 @@ class Stream:
                 pending += memoryview(chunk)[:end]
                 return bytes(pending)
             pending += chunk
+
+    def _unread(self, parts: list[bytes]) -> None:
+        """Put *parts* back in front of the buffer, so an interrupted read loses no byte."""
+        if any(parts):
+            rest = self._buffer[self._pos :] if self._pos else self._buffer
+            self._buffer, self._pos = b"".join(parts) + rest, 0
 
     async def readlines(self) -> list[bytes]:
         """Read to the end of file and return the lines."""

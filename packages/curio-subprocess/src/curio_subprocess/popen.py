@@ -21,9 +21,11 @@ from curio_traps import (
     CancelledError,
     TaskError,
     TaskLike,
-    _cancel_task,
     _join_task,
     _spawn,
+    cancel_and_wait,
+    clean_up,
+    stronger,
 )
 
 from ._child_exit import kill_and_reap, wait_for_exit
@@ -225,13 +227,13 @@ class Popen:
                     await _join_helper(helper)
                 await wait_for_exit(self._popen)
         except subprocess.TimeoutExpired as exc:
-            await _stop_helpers(helpers)
+            await clean_up(exc, cancel_and_wait(helpers))
             exc.stdout = exchange.stdout.result(self.stdout)
             exc.stderr = exchange.stderr.result(self.stderr)
             raise
-        except BaseException:
+        except BaseException as exc:
             try:
-                await _stop_helpers(helpers)
+                await clean_up(exc, cancel_and_wait(helpers))
             finally:
                 await self._close_pipes()
                 self._popen.poll()
@@ -248,8 +250,7 @@ class Popen:
             try:
                 await _close_quietly(stream)
             except BaseException as exc:
-                if interrupted is None:
-                    interrupted = exc
+                interrupted = stronger(interrupted, exc)
         if interrupted is not None:
             raise interrupted
 
@@ -315,22 +316,3 @@ async def _join_helper(helper: TaskLike[None]) -> None:
         if err.__cause__ is not None:
             raise err.__cause__ from None
         raise
-
-
-async def _stop_helpers(helpers: list[TaskLike[None]]) -> None:
-    """Cancel the helper tasks that are still running and wait for them to end.
-
-    A cancellation of this task that was pending, or that arrives while it
-    waits, does not stop the clean-up: each helper is cancelled again until
-    it has ended, then the first such interruption is re-raised.
-    """
-    interrupted: BaseException | None = None
-    for helper in helpers:
-        while not helper.terminated:
-            try:
-                await _cancel_task(helper)
-            except BaseException as exc:
-                if interrupted is None:
-                    interrupted = exc
-    if interrupted is not None:
-        raise interrupted
