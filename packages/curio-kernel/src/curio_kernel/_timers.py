@@ -28,10 +28,12 @@ import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Final
 
+from curio_traps import TaskTimeout, TimeoutCancellationError, is_timeout
+
 if TYPE_CHECKING:
     from .task import Task
 
-__all__ = ["Scope", "TimerHeap"]
+__all__ = ["Scope", "TimerHeap", "scope_index", "spend_scopes"]
 
 #: Rebuild the heap when more than this many entries are stale (and half of it).
 _STALE_LIMIT: Final = 1024
@@ -122,3 +124,49 @@ def _live(entry: Entry) -> bool:
     if payload.__class__ is Scope:
         return bool(payload.open and not payload.spent and not payload.task.terminated)
     return payload._timer is entry
+
+
+def scope_index(task: Task[Any], exc: BaseException) -> int:
+    """Position in *task*'s open timeout blocks of the one *exc* is the expiry of."""
+    deadline = exc.args[0] if exc.args else None
+    scopes = task._scopes or ()
+    for index in range(len(scopes) - 1, -1, -1):
+        if scopes[index].deadline is deadline:
+            return index
+    return len(scopes)
+
+
+def spend_scopes(task: Task[Any], exc: BaseException) -> BaseException:
+    """Spend the timeout blocks *exc* will unwind through in *task*; return what to raise.
+
+    Discussion: this is what keeps a cancellation from being lost.  Once
+    a cancellation is raised in a task, the task unwinds through its
+    open timeout blocks, often waiting on the way (a task group
+    cancelling its members, a condition taking its lock back).  If one
+    of those blocks' deadlines fired during that wait, its timeout would
+    replace the cancellation, and the block would then take it for its
+    own ordinary expiry and carry on.  So the blocks an interruption
+    unwinds through are *spent* and their deadlines no longer fire: all
+    open blocks for an explicit cancellation, and for a timeout the
+    expired block and those inside it.  Blocks opened later (a time
+    limit on the clean-up itself) fire as usual, and an enclosing
+    block's deadline still fires as the stronger interruption.
+
+    A timeout is named here, when it reaches the task: ``TaskTimeout`` if
+    its block is the innermost open one, ``TimeoutCancellationError`` if
+    blocks are open inside it (one may have opened while the expiry waited
+    for the task's next blocking call).
+    """
+    scopes = task._scopes
+    if not scopes:
+        return exc
+    first = 0
+    if is_timeout(exc):
+        first = scope_index(task, exc)
+        innermost = first == len(scopes) - 1
+        if innermost != (type(exc) is TaskTimeout):
+            kind = TaskTimeout if innermost else TimeoutCancellationError
+            exc = kind(exc.args[0])
+    for index in range(first, len(scopes)):
+        scopes[index].spent = True
+    return exc

@@ -12,7 +12,7 @@ on, which is all that cancellation and timeouts need.
 What lives elsewhere: the deadlines of sleeps and timeout blocks in
 ``_timers.py``, the descriptors the selector watches in ``_io_registry.py``,
 signal delivery in ``_signals.py``.  The rules that keep a cancellation from
-being lost are enforced in ``Kernel._cancel`` and ``Kernel._deliver``
+being lost are enforced in ``Kernel._cancel`` and ``_timers.spend_scopes``
 (docs: "Cancellation and timeouts").
 """
 
@@ -45,17 +45,17 @@ from curio_traps import (
     TaskError,
     TaskLike,
     TaskTimeout,
-    TimeoutCancellationError,
     TimeoutState,
     WaitQueue,
     check_seconds,
+    is_timeout,
     running_kernel,
     set_running_kernel,
 )
 
 from ._io_registry import IOEntry, IORegistry, fileno_of
 from ._signals import _SignalHub
-from ._timers import Scope, TimerHeap
+from ._timers import Scope, TimerHeap, scope_index, spend_scopes
 from .task import RECORD_SPAWN_SITES, Task, _caller_site, _check_coroutine, _make_task
 
 __all__ = ["Kernel", "run"]
@@ -85,10 +85,6 @@ def _unwait_queue(task: Task[Any]) -> None:
 
 def _unwait_wait_queue(task: Task[Any]) -> None:
     del task._wait_obj[task]  # a WaitQueue: O(1)
-
-
-def _is_timeout(exc: BaseException) -> bool:
-    return isinstance(exc, (TaskTimeout, TimeoutCancellationError))
 
 
 def _unwait_timer(task: Task[Any]) -> None:
@@ -530,22 +526,22 @@ class Kernel:
 
         A cancellation is never lost: a timeout never replaces an explicit
         cancellation still pending, and of two pending timeouts the one of
-        the enclosing block stays (see :meth:`_deliver` for the other half).
+        the enclosing block stays (``spend_scopes`` in ``_timers.py`` is the other half).
         """
         if task.terminated:
             return
         unwait = task._unwait
         if unwait is not None:
             unwait(task)
-            self._wake(task, None, self._deliver(task, exc))
+            self._wake(task, None, spend_scopes(task, exc))
             return
         pending = task._cancel_pending
-        if pending is None or (_is_timeout(pending) and not _is_timeout(exc)):
+        if pending is None or (is_timeout(pending) and not is_timeout(exc)):
             task._cancel_pending = exc
         elif (
-            _is_timeout(pending)
-            and _is_timeout(exc)
-            and self._scope_index(task, exc) < self._scope_index(task, pending)
+            is_timeout(pending)
+            and is_timeout(exc)
+            and scope_index(task, exc) < scope_index(task, pending)
         ):
             task._cancel_pending = exc  # the enclosing block's timeout is the stronger
 
@@ -554,50 +550,7 @@ class Kernel:
         exc = task._cancel_pending
         if exc is not None:
             task._cancel_pending = None
-            raise self._deliver(task, exc)
-
-    @staticmethod
-    def _scope_index(task: Task[Any], exc: BaseException) -> int:
-        """Position in *task*'s open timeout blocks of the one *exc* is the expiry of."""
-        deadline = exc.args[0] if exc.args else None
-        scopes = task._scopes or ()
-        for index in range(len(scopes) - 1, -1, -1):
-            if scopes[index].deadline is deadline:
-                return index
-        return len(scopes)
-
-    def _deliver(self, task: Task[Any], exc: BaseException) -> BaseException:
-        """Spend the timeout blocks *exc* will unwind through; return *exc*.
-
-        Discussion: this is what keeps a cancellation from being lost.  Once
-        a cancellation is raised in a task, the task unwinds through its
-        open timeout blocks, often waiting on the way (a task group
-        cancelling its members, a condition taking its lock back).  If one
-        of those blocks' deadlines fired during that wait, its timeout would
-        replace the cancellation, and the block would then take it for its
-        own ordinary expiry and carry on.  So the blocks an interruption
-        unwinds through are *spent* and their deadlines no longer fire: all
-        open blocks for an explicit cancellation, and for a timeout the
-        expired block and those inside it.  Blocks opened later (a time
-        limit on the clean-up itself) fire as usual, and an enclosing
-        block's deadline still fires as the stronger interruption.
-        """
-        scopes = task._scopes
-        if not scopes:
-            return exc
-        first = 0
-        if _is_timeout(exc):
-            first = self._scope_index(task, exc)
-            # A timeout that waited for the task's next blocking call may find
-            # a block opened meanwhile inside its own: it is an enclosing
-            # block's expiry now, or the innermost's again (named at delivery).
-            innermost = first == len(scopes) - 1
-            if innermost != (type(exc) is TaskTimeout):
-                kind = TaskTimeout if innermost else TimeoutCancellationError
-                exc = kind(exc.args[0])
-        for index in range(first, len(scopes)):
-            scopes[index].spent = True
-        return exc
+            raise spend_scopes(task, exc)
 
     # ------------------------------------------------------------------ timers
 
@@ -617,15 +570,14 @@ class Kernel:
                 self._wake(due)  # type: ignore[arg-type]
 
     def _expire_scope(self, scope: Scope) -> None:
-        """A timeout block's deadline passed: interrupt its task, once."""
-        task = scope.task
+        """A timeout block's deadline passed: interrupt its task, once.
+
+        Raised as ``TaskTimeout``; ``spend_scopes`` names it for an enclosing
+        block (``TimeoutCancellationError``) if inner blocks are open when it
+        reaches the task.
+        """
         scope.spent = True
-        scopes = task._scopes
-        if scopes and scopes[-1] is scope:
-            exc: BaseException = TaskTimeout(scope.deadline)
-        else:
-            exc = TimeoutCancellationError(scope.deadline)
-        self._cancel(task, exc)
+        self._cancel(scope.task, TaskTimeout(scope.deadline))
 
     # ------------------------------------------------------------------ polling
 
@@ -1073,7 +1025,7 @@ class Kernel:
         if deadline is not None:
             self._timers.closed_scope()
             pending = task._cancel_pending
-            if pending is not None and _is_timeout(pending) and pending.args[0] is deadline:
+            if pending is not None and is_timeout(pending) and pending.args[0] is deadline:
                 task._cancel_pending = None  # expired, but the block ended before it was raised
         return time.monotonic()
 
