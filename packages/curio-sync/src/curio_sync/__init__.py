@@ -1,4 +1,4 @@
-"""curio-sync: synchronization primitives and queues for curio tasks.
+"""curio-sync: synchronization primitives, results and queues for curio tasks.
 
 Every primitive talks to the kernel only through :mod:`curio_traps` (its
 traps, and for the calls that never block its ``TrapHandlers`` protocol), so
@@ -13,6 +13,7 @@ from .errors import QueueEmpty, QueueFull, SyncUsageError
 from .event import Event
 from .lock import Lock, RLock
 from .queue import LifoQueue, PriorityQueue, Queue
+from .result import Result
 from .semaphore import BoundedSemaphore, Semaphore
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "QueueEmpty",
     "QueueFull",
     "RLock",
+    "Result",
     "Semaphore",
     "SyncUsageError",
 ]

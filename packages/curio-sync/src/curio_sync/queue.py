@@ -103,6 +103,10 @@ class Queue(Generic[T]):
         """Return the number of items in the queue."""
         return len(self._items)
 
+    def size(self) -> int:
+        """Return the number of items in the queue: :meth:`qsize` under curio 1.6's name."""
+        return len(self._items)
+
     def empty(self) -> bool:
         """Return ``True`` if the queue holds no item."""
         return not self._items
