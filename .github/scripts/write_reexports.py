@@ -26,6 +26,15 @@ MODULES: dict[str, tuple[tuple[str, ...], str, bool]] = {
         "Sockets and streams for curio tasks: the names of :mod:`curio_io`, under ``curio.io``.",
         False,
     ),
+    "meta": (
+        ("curio_traps.meta",),
+        (
+            "curio 1.x's metaprogramming module: :mod:`curio_traps.meta`.\n\n"
+            "``curio_running()`` answers whether a curio kernel runs in the calling thread;\n"
+            "sniffio imports it from here whenever a module named ``curio`` is loaded."
+        ),
+        False,
+    ),
     "socket": (
         ("curio_net.socket",),
         (

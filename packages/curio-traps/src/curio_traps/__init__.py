@@ -10,6 +10,16 @@ from .errors import (
     UncaughtTimeoutError,
 )
 from .interruptions import cancel_and_wait, clean_up, is_timeout, stronger, wait_through
+from .meta import (
+    AwaitableFunction,
+    awaitable,
+    curio_running,
+    finalize,
+    from_coroutine,
+    instantiate_coroutine,
+    iscoroutinefunction,
+    safe_generator,
+)
 from .protocol import (
     SUSPEND,
     FileLike,
@@ -21,7 +31,6 @@ from .protocol import (
     running_kernel,
     set_running_kernel,
 )
-from .sched import SchedBarrier, SchedBase, SchedFIFO, _scheduler_wait, _scheduler_wake
 from .timeout_block import TimeoutBlock, check_seconds
 from .traps import (
     HANDLERS,
@@ -53,13 +62,11 @@ __all__ = [
     "HANDLERS",
     "SUSPEND",
     "YIELD",
+    "AwaitableFunction",
     "CancelledError",
     "CurioError",
     "FileLike",
     "KernelQueue",
-    "SchedBarrier",
-    "SchedBase",
-    "SchedFIFO",
     "SignalWatcher",
     "TaskCancelled",
     "TaskError",
@@ -80,8 +87,6 @@ __all__ = [
     "_read_wait",
     "_reschedule_tasks",
     "_run_in_thread",
-    "_scheduler_wait",
-    "_scheduler_wake",
     "_set_timeout",
     "_sigunwatch",
     "_sigwait",
@@ -92,12 +97,19 @@ __all__ = [
     "_wait_on_queue",
     "_wait_task",
     "_write_wait",
+    "awaitable",
     "cancel_and_wait",
     "check_seconds",
     "clean_up",
+    "curio_running",
+    "finalize",
+    "from_coroutine",
+    "instantiate_coroutine",
     "is_timeout",
+    "iscoroutinefunction",
     "outside_kernel_error",
     "running_kernel",
+    "safe_generator",
     "set_running_kernel",
     "stronger",
     "wait_through",
