@@ -31,6 +31,7 @@ from .protocol import (
     running_kernel,
     set_running_kernel,
 )
+from .sched import SchedBarrier, SchedBase, SchedFIFO, _scheduler_wait, _scheduler_wake
 from .timeout_block import TimeoutBlock, check_seconds
 from .traps import (
     HANDLERS,
@@ -67,6 +68,9 @@ __all__ = [
     "CurioError",
     "FileLike",
     "KernelQueue",
+    "SchedBarrier",
+    "SchedBase",
+    "SchedFIFO",
     "SignalWatcher",
     "TaskCancelled",
     "TaskError",
@@ -87,6 +91,8 @@ __all__ = [
     "_read_wait",
     "_reschedule_tasks",
     "_run_in_thread",
+    "_scheduler_wait",
+    "_scheduler_wake",
     "_set_timeout",
     "_sigunwatch",
     "_sigwait",
