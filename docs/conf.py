@@ -33,11 +33,11 @@ nitpicky = True
 _STDLIB = (
     "builtins|typing|typing_extensions|types|collections|collections\\.abc|concurrent\\.futures"
     "|selectors|socket|ssl|subprocess|signal|io|os|inspect|enum|array|_typeshed|_socket|_ssl"
-    "|contextlib|logging|threading|asyncio|sys|queue|time"
+    "|contextlib|contextvars|logging|threading|asyncio|sys|queue|time"
 )
 nitpick_ignore_regex = [
     # Type variables of curio's generics (``Task[T]``): not objects a reader looks up.
-    (r"py:.*", r"curio\w*(\.\w+)*\.(T|T_co|R|Ts|P|_T)"),
+    (r"py:.*", r"curio\w*(\.\w+)*\.(T|T_co|R|Ts|P|_T|E|K)"),
     (r"py:.*", r"(T|Ts)"),
     # Private type aliases that appear in signatures (curio_io's socket address).
     (r"py:class", r"Address"),

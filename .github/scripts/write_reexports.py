@@ -21,6 +21,67 @@ TARGET = ROOT / "packages" / "curio" / "src" / "curio"
 #: curio module -> (distribution modules, docstring, whether the first source's module
 #: ``__getattr__`` serves further names that the re-export must pass on).
 MODULES: dict[str, tuple[tuple[str, ...], str, bool]] = {
+    # curio 1.x's module paths: each holds the very objects of the modules it names.
+    "activation": (
+        ("curio_kernel.activation",),
+        "curio 1.x's path of scheduler activations: :mod:`curio_kernel.activation`.",
+        False,
+    ),
+    "debug": (
+        ("curio_kernel.debug",),
+        "curio 1.x's debuggers (``run(..., debug=schedtrace)``): :mod:`curio_kernel.debug`.",
+        False,
+    ),
+    "errors": (
+        ("curio_traps.errors", "curio_sync.errors"),
+        "curio's exceptions, at curio 1.x's path: :mod:`curio_traps.errors` and more.",
+        False,
+    ),
+    "kernel": (
+        ("curio_kernel.kernel", "curio_kernel.activation"),
+        "The kernel at curio 1.x's path: :class:`curio_kernel.Kernel`, :func:`curio_kernel.run`.",
+        False,
+    ),
+    "network": (
+        ("curio_net.connection", "curio_net.server"),
+        "Connections and servers, at curio 1.x's path: the names of :mod:`curio_net`.",
+        False,
+    ),
+    "queue": (
+        ("curio_sync.queue",),
+        "Queues, at curio 1.x's path: :mod:`curio_sync.queue`.",
+        False,
+    ),
+    "sched": (
+        ("curio_traps.sched",),
+        "curio 1.x's scheduling primitives for custom synchronization: :mod:`curio_traps.sched`.",
+        False,
+    ),
+    "sync": (
+        ("curio_sync",),
+        "Synchronization primitives, at curio 1.x's path: the names of :mod:`curio_sync`.",
+        False,
+    ),
+    "task": (
+        ("curio_kernel.task", "curio_kernel.taskgroup", "curio_kernel.cancellation"),
+        "Tasks, task groups and cancellation control, at curio 1.x's path.",
+        False,
+    ),
+    "time": (
+        ("curio_kernel.sleep", "curio_kernel.timeouts"),
+        "Sleeping, the clock and timeouts, at curio 1.x's path.",
+        False,
+    ),
+    "timequeue": (
+        ("curio_kernel.timequeue",),
+        "curio 1.x's path of :class:`curio_kernel.timequeue.TimeQueue`.",
+        False,
+    ),
+    "workers": (
+        ("curio_kernel.workers",),
+        "Threads, processes and executors for blocking work, at curio 1.x's path.",
+        False,
+    ),
     "io": (
         ("curio_io",),
         "Sockets and streams for curio tasks: the names of :mod:`curio_io`, under ``curio.io``.",
@@ -64,7 +125,7 @@ MODULES: dict[str, tuple[tuple[str, ...], str, bool]] = {
         False,
     ),
     "traps": (
-        ("curio_traps", "curio_traps.traps"),
+        ("curio_traps", "curio_traps.traps", "curio_traps.sched"),
         (
             "The trap protocol, for people writing primitives or a kernel: :mod:`curio_traps`.\n\n"
             "Application code rarely needs these; see the trap protocol page of the docs."

@@ -12,6 +12,7 @@ import pytest
 from curio_kernel import (
     CancelledError,
     Kernel,
+    TaskCancelled,
     TaskGroup,
     TaskTimeout,
     ignore_after,
@@ -81,7 +82,7 @@ def test_a_timeout_expiring_while_a_condition_takes_its_lock_back_keeps_the_canc
             await sleep(0.03)  # the waiter's 0.01 s deadline passes while it waits for the lock
             await lock_holder_may_go.set()
         await task.wait()
-        assert type(task.exception) is CancelledError
+        assert type(task.exception) is TaskCancelled
         assert not cond.locked()
 
     run(main)

@@ -81,4 +81,4 @@ def test_cancel_and_wake_in_the_same_step_deliver_both() -> None:
         return await task.cancel()
 
     assert run(main) is True
-    assert got == ["value", "CancelledError"]
+    assert got == ["value", "TaskCancelled"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from curio_kernel import CancelledError, Task, TaskError, TaskGroup, run, sleep, spawn
+from curio_kernel import CancelledError, Task, TaskGroup, run, sleep, spawn
 
 
 async def value_after(gate: Any, value: int) -> int:
@@ -55,7 +55,7 @@ def test_wait_all_collects_every_result(flag: Callable[[], Any]) -> None:
     assert run(main) == [0, 1, 2, 3, 4]
 
 
-def test_a_failing_member_cancels_the_others_and_fails_the_block() -> None:
+def test_a_failing_member_cancels_the_others_and_the_group_reports_it() -> None:
     cancelled = []
 
     async def forever(n: int) -> int:
@@ -69,16 +69,21 @@ def test_a_failing_member_cancels_the_others_and_fails_the_block() -> None:
     async def crash() -> int:
         raise ValueError("boom")
 
-    async def main() -> None:
+    async def main() -> TaskGroup[int]:
         async with TaskGroup[int]() as group:
             await group.spawn(forever, 1)
             await group.spawn(forever, 2)
             await group.spawn(crash)
+        return group
 
-    with pytest.raises(TaskError) as info:
-        run(main)
-    assert isinstance(info.value.__cause__, ValueError)
+    group = run(main)
     assert sorted(cancelled) == [1, 2]
+    assert [type(e) for e in group.exceptions] == [ValueError]
+    assert isinstance(group.exception, ValueError)
+    with pytest.raises(ValueError, match="boom"):
+        _ = group.results
+    with pytest.raises(ValueError, match="boom"):
+        _ = group.result
 
 
 def test_wait_any_keeps_the_first_and_cancels_the_rest(flag: Callable[[], Any]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import pkgutil
 import subprocess
 import sys
@@ -28,11 +29,27 @@ CURIO_SOURCE = REPO / "packages" / "curio" / "src" / "curio"
 #: that is not listed here sends its names to its package's home.
 HOME: dict[str, str] = {
     "curio_traps": "curio.traps",
+    "curio_traps.errors": "curio.errors",
+    "curio_traps.meta": "curio.meta",
+    "curio_traps.sched": "curio.sched",
     "curio_kernel": "curio",
+    "curio_kernel.activation": "curio.activation",
+    "curio_kernel.cancellation": "curio.task",
+    "curio_kernel.debug": "curio.debug",
+    "curio_kernel.kernel": "curio.kernel",
     "curio_kernel.monitor": "curio.monitor",
+    "curio_kernel.sleep": "curio.time",
+    "curio_kernel.task": "curio.task",
+    "curio_kernel.taskgroup": "curio.task",
+    "curio_kernel.timeouts": "curio.time",
+    "curio_kernel.timequeue": "curio.timequeue",
+    "curio_kernel.workers": "curio.workers",
     "curio_sync": "curio",
+    "curio_sync.queue": "curio.queue",
     "curio_io": "curio.io",
     "curio_net": "curio",
+    "curio_net.connection": "curio.network",
+    "curio_net.server": "curio.network",
     "curio_net.socket": "curio.socket",
     "curio_net.ssl": "curio.ssl",
     "curio_subprocess": "curio.subprocess",
@@ -42,6 +59,11 @@ HOME: dict[str, str] = {
 #: Names that are also at the top of ``curio`` although their home is elsewhere.
 ALSO_TOP_LEVEL = {
     "curio_traps": {
+        "AsyncOnlyError",
+        "ReadResourceBusy",
+        "ResourceBusy",
+        "SyncIOError",
+        "WriteResourceBusy",
         "CancelledError",
         "CurioError",
         "TaskCancelled",
@@ -132,7 +154,26 @@ def _originals() -> dict[str, dict[str, object]]:
     for package, names in ALSO_TOP_LEVEL.items():
         module = importlib.import_module(package)
         by_home["curio"].update({name: getattr(module, name) for name in names})
+    # A generated module (a curio 1.x path such as curio.sync) also holds every name of
+    # the distribution modules the generator copies into it.
+    for curio_module, (sources, _doc, _delegates) in _generator().MODULES.items():
+        for source in sources:
+            module = importlib.import_module(source)
+            by_home.setdefault(f"curio.{curio_module}", {}).update(
+                {name: getattr(module, name) for name in module.__all__}
+            )
     return by_home
+
+
+def _generator() -> types.ModuleType:
+    """The script that writes the generated modules (.github/scripts/write_reexports.py)."""
+    path = REPO / ".github" / "scripts" / "write_reexports.py"
+    spec = importlib.util.spec_from_file_location("write_reexports", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _curio_modules() -> list[str]:

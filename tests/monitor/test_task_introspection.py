@@ -71,7 +71,7 @@ def test_kernel_current_is_the_running_task() -> None:
         assert kernel.current is None
 
 
-def test_where_walks_the_awaited_coroutines_outermost_first() -> None:
+def test_stack_walks_the_awaited_coroutines_outermost_first() -> None:
     async def inner() -> None:
         await sleep(1000)
 
@@ -80,9 +80,9 @@ def test_where_walks_the_awaited_coroutines_outermost_first() -> None:
 
     async def main() -> tuple[list[inspect.FrameInfo], list[inspect.FrameInfo]]:
         task = await spawn(outer)
-        stack = task.where()
+        stack = task.stack()
         await task.cancel()
-        return stack, task.where()
+        return stack, task.stack()
 
     stack, after = run(main)
     functions = [info.function for info in stack]

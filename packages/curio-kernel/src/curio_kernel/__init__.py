@@ -10,15 +10,32 @@ from curio_traps import (
     UncaughtTimeoutError,
 )
 
+from .activation import Activation
+from .cancellation import (
+    CancellationDisabled,
+    check_cancellation,
+    disable_cancellation,
+    set_cancellation,
+)
 from .kernel import Kernel, run
-from .sleep import clock, sleep
-from .task import Task, current_task, spawn
+from .sleep import clock, sleep, wake_at
+from .task import ContextTask, Task, current_task, schedule, spawn
 from .taskgroup import TaskGroup
-from .timeouts import IgnoreAfter, TimeoutAfter, ignore_after, timeout_after
+from .timeouts import (
+    IgnoreAfter,
+    TimeoutAfter,
+    ignore_after,
+    ignore_at,
+    timeout_after,
+    timeout_at,
+)
 from .workers import run_in_executor, run_in_process, run_in_thread
 
 __all__ = [
+    "Activation",
+    "CancellationDisabled",
     "CancelledError",
+    "ContextTask",
     "CurioError",
     "IgnoreAfter",
     "Kernel",
@@ -30,16 +47,23 @@ __all__ = [
     "TimeoutAfter",
     "TimeoutCancellationError",
     "UncaughtTimeoutError",
+    "check_cancellation",
     "clock",
     "current_task",
+    "disable_cancellation",
     "ignore_after",
+    "ignore_at",
     "run",
     "run_in_executor",
     "run_in_process",
     "run_in_thread",
+    "schedule",
+    "set_cancellation",
     "sleep",
     "spawn",
     "timeout_after",
+    "timeout_at",
+    "wake_at",
 ]
 
 __version__ = "0.1.0"

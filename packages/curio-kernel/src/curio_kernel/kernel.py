@@ -29,10 +29,10 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import CoroutineType
-from typing import Any, Final, TypeVar, overload
+from typing import Any, Final, TypeVar, TypeVarTuple, Unpack, overload
 
 from curio_traps import (
     HANDLERS,
@@ -41,12 +41,14 @@ from curio_traps import (
     CancelledError,
     FileLike,
     KernelQueue,
+    ReadResourceBusy,
     SignalWatcher,
     TaskError,
     TaskLike,
     TaskTimeout,
     TimeoutState,
     WaitQueue,
+    WriteResourceBusy,
     check_seconds,
     is_timeout,
     running_kernel,
@@ -56,17 +58,28 @@ from curio_traps import (
 from ._io_registry import IOEntry, IORegistry, fileno_of
 from ._signals import _SignalHub
 from ._timers import Scope, TimerHeap, scope_index, spend_scopes
-from .task import RECORD_SPAWN_SITES, Task, _caller_site, _check_coroutine, _make_task
+from .activation import Activation
+from .debug import DebugSpec, create_debuggers
+from .task import (
+    RECORD_SPAWN_SITES,
+    Task,
+    _call_corofunc,
+    _caller_site,
+    _check_coroutine,
+    _is_coroutine,
+    _make_task,
+)
 
 __all__ = ["Kernel", "run"]
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
 
 _log = logging.getLogger("curio")
 
 _EVENT_READ: Final = selectors.EVENT_READ
 _EVENT_WRITE: Final = selectors.EVENT_WRITE
-#: The longest single wait in the selector, in seconds.
+#: The longest single wait in the selector, in seconds (unless max_select_timeout says less).
 _LONGEST_POLL: Final = 86400.0
 #: The longest wait while tasks wait on descriptors: an idle poll this long
 #: looks for descriptors closed behind the kernel's back (see _io_registry).
@@ -98,13 +111,15 @@ def _task_of(target: object, what: str) -> Task[Any]:
     return target
 
 
-def _to_exception(exc: type[BaseException] | BaseException) -> BaseException:
+def _to_exception(
+    exc: type[BaseException] | BaseException, what: str = "cancel()"
+) -> BaseException:
     if isinstance(exc, type):
         if not issubclass(exc, BaseException):
-            raise TypeError(f"cancel() needs an exception class or instance, got {exc!r}")
+            raise TypeError(f"{what} needs an exception class or instance, got {exc!r}")
         return exc()
     if not isinstance(exc, BaseException):
-        raise TypeError(f"cancel() needs an exception class or instance, got {exc!r}")
+        raise TypeError(f"{what} needs an exception class or instance, got {exc!r}")
     return exc
 
 
@@ -112,14 +127,44 @@ class Kernel:
     """Runs tasks.  Create it and use it in one thread, normally the main one.
 
     *selector* is a :mod:`selectors` instance (``DefaultSelector`` if
-    omitted).  *with_monitor* asks for the debugging monitor.
+    omitted).  *with_monitor* asks for the debugging monitor.  *debug*
+    names debuggers (:mod:`curio_kernel.debug`) and *activations* gives
+    scheduler activations (:class:`~curio_kernel.activation.Activation`)
+    to watch every task.  *taskcls* is the class of the tasks, ``Task`` or
+    a subclass of it (``ContextTask``).  *max_select_timeout* caps, in
+    seconds, each wait in the selector.
     """
 
     def __init__(
-        self, selector: selectors.BaseSelector | None = None, with_monitor: bool = False
+        self,
+        selector: selectors.BaseSelector | None = None,
+        with_monitor: bool = False,
+        *,
+        debug: DebugSpec = None,
+        taskcls: type[Task[Any]] = Task,
+        activations: Iterable[Activation] | None = None,
+        max_select_timeout: float | None = None,
     ) -> None:
+        if not (isinstance(taskcls, type) and issubclass(taskcls, Task)):  # type: ignore[redundant-expr]
+            raise TypeError(f"taskcls must be curio's Task or a subclass of it, got {taskcls!r}")
+        observers = [*(activations or ()), *create_debuggers(debug)]
+        for activation in observers:
+            if not isinstance(activation, Activation):
+                raise TypeError(
+                    f"activations= takes curio Activation instances, got {activation!r}"
+                )
+        if max_select_timeout is not None:
+            check_seconds(max_select_timeout, "max_select_timeout")
+            if not max_select_timeout > 0:
+                raise ValueError(f"max_select_timeout must be positive, got {max_select_timeout}")
         self._selector = selector if selector is not None else selectors.DefaultSelector()
         self.with_monitor = with_monitor
+        self._max_poll = _LONGEST_POLL if max_select_timeout is None else max_select_timeout
+        self._taskcls = taskcls
+        #: The activations watching the tasks (debuggers included).
+        self._observers: tuple[Activation, ...] = tuple(observers)
+        if observers or taskcls is not Task:
+            self._step = self._step_observed  # type: ignore[method-assign]
         self._ready: deque[Task[Any]] = deque()
         self._tasks: dict[int, Task[Any]] = {}
         self._ids = itertools.count(1)
@@ -159,6 +204,8 @@ class Kernel:
         self._shutting_down = False
         self._unwait_read_cb = self._unwait_read  # bound once: the I/O hot path reuses it
         self._handlers: list[Callable[[Any], object]] = [getattr(self, name) for name in HANDLERS]
+        for activation in self._observers:
+            activation.activate(self)
 
     # ------------------------------------------------------------------ public API
 
@@ -183,22 +230,69 @@ class Kernel:
 
     @overload
     def run(
-        self, coro: Coroutine[Any, Any, T], pdb: bool = False, log_errors: bool = True
+        self,
+        coro: Coroutine[Any, Any, T],
+        pdb: bool = False,
+        log_errors: bool = True,
+        *,
+        shutdown: bool = False,
     ) -> T: ...
     @overload
-    def run(self, coro: None = None, pdb: bool = False, log_errors: bool = True) -> None: ...
     def run(
-        self, coro: Coroutine[Any, Any, T] | None = None, pdb: bool = False, log_errors: bool = True
-    ) -> T | None:
+        self,
+        corofunc: Callable[[Unpack[Ts]], Coroutine[Any, Any, T]],
+        /,
+        *args: *Ts,
+        shutdown: bool = False,
+        pdb: bool = False,
+        log_errors: bool = True,
+    ) -> T: ...
+    @overload
+    def run(
+        self,
+        coro: None = None,
+        pdb: bool = False,
+        log_errors: bool = True,
+        *,
+        shutdown: bool = False,
+    ) -> None: ...
+    def run(  # type: ignore[misc]  # mypy cannot match the Unpack[Ts] overload to *args: Any
+        self,
+        coro: Any = None,
+        *args: Any,
+        shutdown: bool = False,
+        pdb: bool = False,
+        log_errors: bool = True,
+    ) -> Any:
         """Run until every non-daemonic task has ended.
 
-        Returns *coro*'s result or raises its exception.  With *pdb*, a task
+        *coro* is a coroutine, or a coroutine function called with *args*.
+        Returns its result or raises its exception.  With *pdb*, a task
         that crashes opens the debugger post-mortem; with *log_errors*,
-        crashes nobody is waiting for are logged.
+        crashes nobody is waiting for are logged (both may follow a
+        coroutine positionally).  With *shutdown*, the kernel then cancels
+        every task left and ends them.  With nothing to run (no *coro*, no
+        task added) it runs one scheduling pass of the background tasks.
         """
         if self._running or running_kernel() is not None:
-            raise RuntimeError("Kernel.run() cannot be called inside a running kernel")
+            raise RuntimeError(
+                "Kernel.run() cannot be called inside a running kernel "
+                "(one kernel runs at a time in a thread)"
+            )
         self._check_open()
+        if coro is not None and not _is_coroutine(coro):
+            coro = _call_corofunc(coro, args, "Kernel.run()")
+        elif args:
+            if len(args) > 2:
+                raise TypeError("Kernel.run() takes a coroutine, pdb and log_errors")
+            pdb, log_errors = (*args, log_errors)[:2]
+        try:
+            return self._run(coro, pdb, log_errors)
+        finally:
+            if shutdown:
+                self.shutdown()
+
+    def _run(self, coro: Coroutine[Any, Any, T] | None, pdb: bool, log_errors: bool) -> T | None:
         main = self._main = self.add_task(coro) if coro is not None else None
         self._pdb, self._log_errors = pdb, log_errors
         self._deadlocked = False
@@ -213,7 +307,10 @@ class Kernel:
                 raise
         self._enter()
         try:
-            self._loop()
+            if main is None and self._nondaemon == 0:
+                self._cycle()
+            else:
+                self._loop()
         except BaseException:
             # Ctrl-C, SystemExit or a kernel bug: end every task, then re-raise.
             self._exit()
@@ -254,6 +351,7 @@ class Kernel:
             return
         if self._tasks:
             for task in list(self._tasks.values()):
+                task.cancelled = True
                 self._cancel(task, CancelledError("kernel shutdown"))
             self._shutting_down = True
             self._enter()
@@ -353,6 +451,15 @@ class Kernel:
             if self._crashed:
                 self._log_crashes()
 
+    def _cycle(self) -> None:
+        """One scheduling pass that never waits: ``Kernel.run()`` with nothing to run."""
+        self._poll(0.0)
+        if self._timers.heap:
+            self._expire_timers(time.monotonic())
+        self._run_ready()
+        if self._crashed:
+            self._log_crashes()
+
     def _run_ready(self) -> None:
         """Run each task that is ready now, each until it waits or ends."""
         popleft = self._ready.popleft
@@ -362,7 +469,12 @@ class Kernel:
         self.current = None
 
     def _step(self, task: Task[Any]) -> None:
-        """Run *task* until it waits or ends, answering the traps that don't wait."""
+        """Run *task* until it waits or ends, answering the traps that don't wait.
+
+        The speed copy of :meth:`_step_observed` (the sleep(0) switches and
+        spawn rows of ``nox -s bench``): a kernel with activations or a
+        Task subclass runs that one instead.
+        """
         self.current = task
         value = task._next_value
         exc = task._next_exc
@@ -392,6 +504,57 @@ class Kernel:
                 return
             exc = None
 
+    def _step_observed(self, task: Task[Any]) -> None:
+        """:meth:`_step` that tells the activations and resumes through ``task.send``/``throw``."""
+        self.current = task
+        value = task._next_value
+        exc = task._next_exc
+        task._next_value = task._next_exc = None
+        task.cycles += 1
+        observers = self._observers
+        for activation in observers:
+            activation.running(task)
+        handlers = self._handlers
+        while True:
+            try:
+                trap = task.send(value) if exc is None else task.throw(exc)
+            except StopIteration as stop:
+                for activation in observers:
+                    activation.suspended(task, None)
+                self._finish(task, stop.value, None)
+                return
+            except BaseException as err:
+                for activation in observers:
+                    activation.suspended(task, None)
+                self._finish(task, None, err)
+                return
+            if trap is YIELD and task._cancel_pending is None:
+                task.state = "READY"
+                self._ready.append(task)
+                for activation in observers:
+                    activation.suspended(task, trap)
+                return
+            try:
+                value = handlers[trap[0]](trap)
+            except BaseException as err:
+                value, exc = None, self._trap_error(trap, err)
+                continue
+            if value is SUSPEND:
+                for activation in observers:
+                    activation.suspended(task, trap)
+                return
+            exc = None
+
+    def _first_step_observed(self, parent: Task[Any], child: Task[Any], trap: object) -> None:
+        """Run a new task's first step inside spawn(), the parent shown suspended meanwhile."""
+        for activation in self._observers:
+            activation.created(child)
+            activation.suspended(parent, trap)
+        self._step(child)
+        self.current = parent
+        for activation in self._observers:
+            activation.running(parent)
+
     def _trap_error(self, trap: object, err: BaseException) -> BaseException:
         """Explain a yield that is not a curio trap (an asyncio future, say)."""
         if isinstance(trap, tuple) and trap and isinstance(trap[0], int):
@@ -407,6 +570,9 @@ class Kernel:
         _log.debug("tasks blocked forever, cancelled: %s", blocked)
         self._deadlocked = True
         for task in blocked:
+            # Even where cancellation is disabled: the wait could never end otherwise.
+            task._allow_cancel = True
+            task.cancelled = True
             self._cancel(task, CancelledError("every task was blocked forever"))
 
     # ------------------------------------------------------------------ task life
@@ -414,7 +580,11 @@ class Kernel:
     def _new_task(
         self, coro: Coroutine[Any, Any, T], daemon: bool, parent: Task[Any] | None
     ) -> Task[T]:
-        task = _make_task(next(self._ids), coro, parent, daemon)
+        task: Task[T] = _make_task(next(self._ids), coro, parent, daemon, self._taskcls)
+        if self._taskcls is not Task and self._taskcls.__init__ is not Task.__init__:
+            task.__init__(coro, parent)  # type: ignore[misc]
+        for activation in self._observers:
+            activation.created(task)
         self._tasks[task.id] = task
         if not daemon:
             self._nondaemon += 1
@@ -489,6 +659,8 @@ class Kernel:
                     self._wake(waiter, None, self._task_error(task))
         if task._on_finish is not None:
             task._on_finish(self, task)  # a task group collecting its members
+        for activation in self._observers:
+            activation.terminated(task)
 
     def _report_crash(self, task: Task[Any], exc: BaseException, joined: bool) -> None:
         if self._pdb:
@@ -524,6 +696,9 @@ class Kernel:
     def _cancel(self, task: Task[Any], exc: BaseException) -> None:
         """Deliver *exc* to *task* now if it waits, else at its next blocking trap.
 
+        A task inside ``disable_cancellation()`` keeps waiting; the
+        cancellation stays pending until delivery is allowed again.
+
         A cancellation is never lost: a timeout never replaces an explicit
         cancellation still pending, and of two pending timeouts the one of
         the enclosing block stays (``spend_scopes`` in ``_timers.py`` is the other half).
@@ -531,7 +706,7 @@ class Kernel:
         if task.terminated:
             return
         unwait = task._unwait
-        if unwait is not None:
+        if unwait is not None and task._allow_cancel:
             unwait(task)
             self._wake(task, None, spend_scopes(task, exc))
             return
@@ -546,9 +721,12 @@ class Kernel:
             task._cancel_pending = exc  # the enclosing block's timeout is the stronger
 
     def _blocking(self, task: Task[Any]) -> None:
-        """Called by every blocking trap first: raise a pending cancellation instead."""
+        """Called by every blocking trap first: raise a pending cancellation instead.
+
+        Not inside ``disable_cancellation()``: there the cancellation stays pending.
+        """
         exc = task._cancel_pending
-        if exc is not None:
+        if exc is not None and task._allow_cancel:
             task._cancel_pending = None
             raise spend_scopes(task, exc)
 
@@ -559,7 +737,7 @@ class Kernel:
         if deadline is None:
             return None
         # Selectors refuse huge timeouts (epoll: about 24 days): poll again after a day.
-        return min(max(0.0, deadline - time.monotonic()), _LONGEST_POLL)
+        return min(max(0.0, deadline - time.monotonic()), self._max_poll)
 
     def _expire_timers(self, now: float) -> None:
         for due in self._timers.pop_due(now):
@@ -567,7 +745,7 @@ class Kernel:
                 self._expire_scope(due)
             else:
                 due._timer = None  # type: ignore[union-attr]
-                self._wake(due)  # type: ignore[arg-type]
+                self._wake(due, now)  # type: ignore[arg-type]  # sleep() returns the clock
 
     def _expire_scope(self, scope: Scope) -> None:
         """A timeout block's deadline passed: interrupt its task, once.
@@ -583,7 +761,9 @@ class Kernel:
 
     def _poll(self, timeout: float | None) -> None:
         """Wait up to *timeout* for descriptors, thread completions and signals."""
-        if self._io_waiting and (timeout is None or timeout > _IDLE_CHECK):
+        if timeout is None or timeout > self._max_poll:
+            timeout = self._max_poll
+        if self._io_waiting and timeout > _IDLE_CHECK:
             timeout = _IDLE_CHECK
         events = self._selector.select(timeout)
         if not events:
@@ -772,7 +952,8 @@ class Kernel:
         other = entry.reader if reading else entry.writer
         if other is not None:
             what = "read" if reading else "write"
-            raise RuntimeError(f"task {other.id} is already waiting to {what} {fileobj!r}")
+            busy = ReadResourceBusy if reading else WriteResourceBusy
+            raise busy(f"task {other.id} is already waiting to {what} {fileobj!r}")
         self._registry.set_mask(fd, entry, entry.mask | (_EVENT_READ if reading else _EVENT_WRITE))
         self._io_waiting += 1
         if reading:
@@ -851,6 +1032,7 @@ class Kernel:
         if target.terminated:
             return False
         error = _to_exception(exc)
+        target.cancelled = True
         if target is task:
             raise error
         if not blocking:
@@ -970,7 +1152,15 @@ class Kernel:
         if self._added and coro in self._added:
             raise RuntimeError(f"spawn(): coroutine {coro!r} was already added as a task")
         # Kernel._new_task inlined: spawn is a benchmark row.
-        child = _make_task(next(self._ids), coro, None if daemon else task, daemon)
+        if self._taskcls is Task:
+            child = _make_task(next(self._ids), coro, None if daemon else task, daemon)
+        else:
+            child = _make_task(
+                next(self._ids), coro, None if daemon else task, daemon, self._taskcls
+            )
+            Task.__init__ is child.__class__.__init__ or child.__init__(  # type: ignore[misc]
+                coro, task
+            )  # told the spawner, also for a daemon (ContextTask copies its context)
         self._tasks[child.id] = child
         if not daemon:
             self._nondaemon += 1
@@ -978,8 +1168,11 @@ class Kernel:
             self._cancel(child, CancelledError("kernel shutdown"))
         # The child's first step runs right now, so spawn() returns after it
         # without a trip through the ready queue (a third of spawn's cost).
-        self._step(child)
-        self.current = task
+        if self._observers:
+            self._first_step_observed(task, child, trap)
+        else:
+            self._step(child)
+            self.current = task
         if child._exception is not None and child.cycles == 1 and _was_finished(child._exception):
             self._answered_for(child)
             raise RuntimeError(
@@ -1029,28 +1222,113 @@ class Kernel:
                 task._cancel_pending = None  # expired, but the block ended before it was raised
         return time.monotonic()
 
+    def trap_set_allow_cancel(self, trap: tuple[int, bool], /) -> object:
+        task = self.current
+        assert task is not None
+        previous = task._allow_cancel
+        task._allow_cancel = bool(trap[1])
+        return previous
 
+    def trap_check_cancellation(
+        self, trap: tuple[int, type[BaseException] | tuple[type[BaseException], ...] | None], /
+    ) -> object:
+        task = self.current
+        assert task is not None
+        match = trap[1]
+        pending = task._cancel_pending
+        if pending is None or (match is not None and not isinstance(pending, match)):
+            return None
+        if task._allow_cancel:
+            task._cancel_pending = None
+            raise spend_scopes(task, pending)
+        if match is not None:
+            task._cancel_pending = None  # taken: the caller handles it
+            return spend_scopes(task, pending)
+        return pending
+
+    def trap_set_cancellation(
+        self, trap: tuple[int, type[BaseException] | BaseException | None], /
+    ) -> object:
+        task = self.current
+        assert task is not None
+        exc = trap[1]
+        previous = task._cancel_pending
+        task._cancel_pending = None if exc is None else _to_exception(exc, "set_cancellation()")
+        return previous
+
+    def trap_io_waiting(self, trap: tuple[int, FileLike | int], /) -> object:
+        entry = self._io.get(fileno_of(trap[1]))
+        if entry is None:
+            return (None, None)
+        return (entry.reader, entry.writer)
+
+
+@overload
 def run(
-    corofunc: Callable[..., Coroutine[Any, Any, T]] | Coroutine[Any, Any, T],
-    *args: Any,
+    corofunc: Coroutine[Any, Any, T],
+    /,
+    *,
+    debug: DebugSpec = None,
     selector: selectors.BaseSelector | None = None,
     with_monitor: bool = False,
+    taskcls: type[Task[Any]] = Task,
+    activations: Iterable[Activation] | None = None,
+    max_select_timeout: float | None = None,
     pdb: bool = False,
     log_errors: bool = True,
-) -> T:
+) -> T: ...
+@overload
+def run(
+    corofunc: Callable[[Unpack[Ts]], Coroutine[Any, Any, T]],
+    /,
+    *args: *Ts,
+    debug: DebugSpec = None,
+    selector: selectors.BaseSelector | None = None,
+    with_monitor: bool = False,
+    taskcls: type[Task[Any]] = Task,
+    activations: Iterable[Activation] | None = None,
+    max_select_timeout: float | None = None,
+    pdb: bool = False,
+    log_errors: bool = True,
+) -> T: ...
+def run(  # type: ignore[misc]  # mypy cannot match the Unpack[Ts] overload to *args: Any
+    corofunc: Any,
+    /,
+    *args: Any,
+    debug: DebugSpec = None,
+    selector: selectors.BaseSelector | None = None,
+    with_monitor: bool = False,
+    taskcls: type[Task[Any]] = Task,
+    activations: Iterable[Activation] | None = None,
+    max_select_timeout: float | None = None,
+    pdb: bool = False,
+    log_errors: bool = True,
+) -> Any:
     """Run a coroutine (or coroutine function with *args*) on a fresh kernel and return its result.
 
-    The kernel runs until every non-daemonic task has ended, then shuts down.
+    The kernel runs until every non-daemonic task has ended, then shuts
+    down.  The keyword arguments are :class:`Kernel`'s and :meth:`Kernel.run`'s.
+    ``RuntimeError`` if a kernel already runs in this thread.
     """
-    if isinstance(corofunc, Coroutine):
+    if running_kernel() is not None:
+        raise RuntimeError("run() cannot be called inside a running kernel")
+    if _is_coroutine(corofunc):
         if args:
             raise TypeError("run() takes arguments only with a coroutine function")
         coro = corofunc
-    elif callable(corofunc):
-        coro = corofunc(*args)
     else:
-        raise TypeError(f"run() needs a coroutine or a coroutine function, got {corofunc!r}")
-    if not isinstance(coro, Coroutine):
-        raise TypeError(f"run() needs a coroutine, {corofunc!r} returned {coro!r}")
-    with Kernel(selector=selector, with_monitor=with_monitor) as kernel:
+        coro = _call_corofunc(corofunc, args, "run()")
+    try:
+        kernel = Kernel(
+            selector=selector,
+            with_monitor=with_monitor,
+            debug=debug,
+            taskcls=taskcls,
+            activations=activations,
+            max_select_timeout=max_select_timeout,
+        )
+    except BaseException:
+        coro.close()
+        raise
+    with kernel:
         return kernel.run(coro, pdb=pdb, log_errors=log_errors)

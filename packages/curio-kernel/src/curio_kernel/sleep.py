@@ -7,10 +7,10 @@ import types
 from collections.abc import Coroutine, Generator
 from typing import Any, final
 
-from curio_traps import _clock
+from curio_traps import _clock, check_seconds
 from curio_traps.traps import SLEEP, YIELD, outside_kernel_error
 
-__all__ = ["clock", "sleep"]
+__all__ = ["clock", "sleep", "wake_at"]
 
 
 @final
@@ -27,7 +27,7 @@ class _Sleep:
     def __init__(self, trap: tuple[int, float]) -> None:
         self._trap: tuple[int, float] | None = trap
 
-    def __await__(self) -> Generator[Any, Any, None]:
+    def __await__(self) -> Generator[Any, Any, float]:
         # The object is its own iterator: it has the generator methods the
         # interpreter calls (__next__, send, throw, close).
         return self  # type: ignore[return-value]
@@ -38,7 +38,7 @@ class _Sleep:
     def send(self, value: object) -> tuple[int, float]:
         trap = self._trap
         if trap is None:
-            raise StopIteration
+            raise StopIteration(value)  # the kernel wakes a sleeper with its clock
         self._trap = None
         return trap
 
@@ -61,11 +61,12 @@ def _switch() -> Generator[Any, Any, None]:
         raise outside_kernel_error(exc)  # noqa: B904 - it chains exc itself
 
 
-def sleep(seconds: float) -> Coroutine[Any, Any, None]:
+def sleep(seconds: float) -> Coroutine[Any, Any, float | None]:
     """Sleep for *seconds*; 0 just lets the other ready tasks run.
 
-    Use as ``await sleep(seconds)``.  ``sleep(0)`` is built for switching
-    speed, a longer sleep for a small footprint while it waits.
+    Use as ``await sleep(seconds)``.  A sleep returns the kernel's clock
+    when it wakes; ``sleep(0)`` returns ``None`` (it is built for switching
+    speed, a longer sleep for a small footprint while it waits).
     """
     cls = seconds.__class__
     if cls is not float and cls is not int:
@@ -87,4 +88,14 @@ def _check_seconds(seconds: object) -> None:
 
 async def clock() -> float:
     """The kernel's clock, in seconds (``time.monotonic``)."""
+    return await _clock()
+
+
+async def wake_at(deadline: float) -> float:
+    """Sleep until the kernel's :func:`clock` reaches *deadline*; return the clock then.
+
+    A deadline already past just lets the other ready tasks run.
+    """
+    remaining = check_seconds(deadline, "wake_at()") - await _clock()
+    await sleep(remaining if remaining > 0 else 0)
     return await _clock()

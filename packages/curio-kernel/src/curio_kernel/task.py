@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import contextvars
 import inspect
 import os
 import sys
+import traceback
 import types
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Generator
 from types import CoroutineType, GenericAlias, TracebackType
-from typing import TYPE_CHECKING, Any, Final, TypeVar, TypeVarTuple, Unpack, cast, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Final,
+    NamedTuple,
+    TypeVar,
+    TypeVarTuple,
+    Unpack,
+    cast,
+    overload,
+)
 
 from curio_traps import (
-    CancelledError,
-    TaskError,
+    TaskCancelled,
     _cancel_task,
     _current_task,
     _join_task,
@@ -22,7 +33,9 @@ from curio_traps import (
 )
 from curio_traps.traps import SPAWN
 
-__all__ = ["Task", "current_task", "spawn"]
+from .sleep import _switch
+
+__all__ = ["ContextTask", "Task", "Where", "current_task", "schedule", "spawn"]
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
@@ -46,6 +59,18 @@ else:
             return GenericAlias(cls, item)
 
 
+class Where(NamedTuple):
+    """Where a task is: the file and line of its innermost frame."""
+
+    filename: str | None
+    lineno: int | None
+
+    def __await__(self) -> Generator[Any, Any, Where]:
+        # A generator that returns at once: ``await task.where()`` works too.
+        yield from ()
+        return self
+
+
 class Task(_Generic[T]):
     """A coroutine running in a kernel; ``Task[T]`` when the coroutine returns ``T``.
 
@@ -57,6 +82,7 @@ class Task(_Generic[T]):
     # __slots__ keep a sleeping task small (see the "sleepers" benchmark).
     __slots__ = (
         "__weakref__",
+        "_allow_cancel",
         "_cancel_pending",
         "_exception",
         "_joiners",
@@ -69,6 +95,7 @@ class Task(_Generic[T]):
         "_unwait",
         "_wait_obj",
         "_watched",
+        "cancelled",
         "coro",
         "cycles",
         "daemon",
@@ -77,6 +104,7 @@ class Task(_Generic[T]):
         "parent",
         "spawned_at",
         "state",
+        "taskgroup",
         "terminated",
         "waiting_since",
     )
@@ -94,6 +122,8 @@ class Task(_Generic[T]):
     _joiners: dict[Task[Any], bool] | None
     _on_finish: Callable[[Any, Task[Any]], None] | None
     _cancel_pending: BaseException | None
+    #: False inside ``disable_cancellation()``: cancellations wait, pending.
+    _allow_cancel: bool
     _unwait: Callable[[Task[Any]], None] | None
     _wait_obj: Any
     _timer: tuple[float, int, Task[Any]] | None
@@ -109,6 +139,11 @@ class Task(_Generic[T]):
     state: str
     #: True once the task has ended.
     terminated: bool
+    #: True once the task has been cancelled (by ``cancel()``, a task group,
+    #: or ``_cancel_task``); an expired timeout does not count.
+    cancelled: bool
+    #: The task group the task belongs to, if any.
+    taskgroup: Any
     #: ``(filename, line)`` of the spawn() or add_task() call, recorded in
     #: Python's development mode (``python -X dev``) or with ``CURIO_DEBUG=1``.
     spawned_at: tuple[str, int] | None
@@ -118,8 +153,29 @@ class Task(_Generic[T]):
     #: How many times the kernel has resumed the task.
     cycles: int
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        raise TypeError("Task objects are made by spawn() or Kernel.add_task(), not directly")
+    def __init__(self, coro: Coroutine[Any, Any, T], parent: Task[Any] | None = None) -> None:
+        """Refuse to be called directly: tasks are made by the kernel.
+
+        A subclass given to the kernel as *taskcls* may extend ``__init__``
+        (calling this one): the kernel calls it on each new task, with the
+        coroutine and the task that spawned it (``None`` for a task added
+        before the kernel runs), after setting every attribute above.
+        """
+        if type(self) is Task or not hasattr(self, "id"):
+            raise TypeError("Task objects are made by spawn() or Kernel.add_task(), not directly")
+
+    def send(self, value: Any) -> Any:
+        """Resume the coroutine with *value* (``coro.send``); the kernel's step.
+
+        Only a *taskcls* subclass is run through ``send`` and ``throw``: it
+        may override them to wrap each step (``ContextTask`` runs them in the
+        task's ``contextvars`` context).
+        """
+        return self.coro.send(value)
+
+    def throw(self, exc: BaseException) -> Any:
+        """Resume the coroutine by raising *exc* in it (``coro.throw``)."""
+        return self.coro.throw(exc)
 
     def __lt__(self, other: Task[Any]) -> bool:
         # Orders timer entries whose deadlines tie (see the kernel's timers).
@@ -145,45 +201,81 @@ class Task(_Generic[T]):
     def result(self) -> T:
         """The task's return value.
 
-        ``RuntimeError`` if it has not ended, ``TaskError`` if it failed.
+        ``RuntimeError`` if it has not ended; if it failed (or was
+        cancelled), its exception is raised again.
         """
         if not self.terminated:
             raise RuntimeError(f"task {self.id} ({self.name}) has not ended yet")
         if self._exception is not None:
-            raise TaskError(f"task {self.id} ({self.name}) failed") from self._exception
+            raise self._exception
         return cast(T, self._result)
+
+    @property
+    def parentid(self) -> int | None:
+        """The id of the task that spawned this one (``None`` without a parent)."""
+        return None if self.parent is None else self.parent.id
 
     async def join(self) -> T:
         """Wait for the task to end; return its value.
 
         Raises ``TaskError`` chained to the task's exception if it failed.
         """
+        if self.taskgroup is not None:
+            self.taskgroup._forget(self)  # joined directly: the group no longer answers for it
         if self.terminated and self._exception is None:
             result: T = self._result  # ended well: no need to ask the kernel
             return result
         return await _join_task(self)
 
     async def cancel(
-        self, *, exc: type[BaseException] | BaseException = CancelledError, blocking: bool = True
+        self, *, exc: type[BaseException] | BaseException = TaskCancelled, blocking: bool = True
     ) -> bool:
         """Cancel the task with *exc*; with *blocking*, wait until it has ended.
 
         Returns ``True`` if the task was cancelled, ``False`` if it had
-        already ended.  The wait goes on through cancellations and timeouts
-        of the caller, which are raised once the task has ended (the
-        strongest of them), so the task is never left running.
+        already ended.  A task is cancelled once: a second request only
+        waits for the first to take effect.  The wait goes on through
+        cancellations and timeouts of the caller, which are raised once the
+        task has ended (the strongest of them), so the task is never left
+        running.
         """
-        cancelled = await _cancel_task(self, exc, blocking=False)
-        if blocking and cancelled:
+        if self.taskgroup is not None:
+            self.taskgroup._hide(self)  # cancelled directly: no longer in its group's tasks
+        if self.terminated:
+            return False
+        if not self.cancelled:
+            await _cancel_task(self, exc, blocking=False)
+        if blocking:
             await wait_through((self,))
-        return cancelled
+        return True
 
     async def wait(self) -> None:
         """Wait for the task to end, whatever its outcome (its error is not raised)."""
         if not self.terminated:
             await _wait_task(self)
 
-    def where(self) -> list[inspect.FrameInfo]:
+    def where(self) -> Where:
+        """``(filename, lineno)`` where the task is now, ``(None, None)`` once it has ended.
+
+        Also awaitable (``filename, lineno = await task.where()``), as curio
+        1.x documented it both ways.
+        """
+        frames = self.stack()
+        if not frames:
+            return Where(None, None)
+        return Where(frames[-1].filename, frames[-1].lineno)
+
+    def traceback(self) -> str:
+        """The task's current stack as text, like a traceback (outermost call first)."""
+        frames = self.stack()
+        if not frames:
+            return f"task {self.id} ({self.name}) has ended: it has no stack\n"
+        summary = traceback.StackSummary.extract(
+            (info.frame, info.frame.f_lineno) for info in frames
+        )
+        return "".join(summary.format())
+
+    def stack(self) -> list[inspect.FrameInfo]:
         """The task's current stack of coroutine frames, outermost first (empty once ended)."""
         frames: list[inspect.FrameInfo] = []
         coro: Any = self.coro
@@ -196,15 +288,49 @@ class Task(_Generic[T]):
         return frames
 
 
+class ContextTask(Task[T]):
+    """A task that runs in its own :mod:`contextvars` context.
+
+    Each one starts with a copy of the context of the task that spawned it
+    (of the caller of ``run()`` for the first), as asyncio and trio tasks do:
+    a ``ContextVar`` set in a task is seen by the tasks it spawns afterwards,
+    never by its parent or its siblings.  Use ``run(..., taskcls=ContextTask)``
+    or ``Kernel(taskcls=ContextTask)``.  Each step enters the context, which
+    costs a little (the ContextTask rows of ``nox -s bench``).
+    """
+
+    __slots__ = ("_context",)
+
+    _context: contextvars.Context
+
+    def __init__(self, coro: Coroutine[Any, Any, T], parent: Task[Any] | None = None) -> None:
+        super().__init__(coro, parent)
+        if isinstance(parent, ContextTask):
+            self._context = parent._context.copy()
+        else:
+            self._context = contextvars.copy_context()
+
+    def send(self, value: Any) -> Any:
+        return self._context.run(self.coro.send, value)
+
+    def throw(self, exc: BaseException) -> Any:
+        return self._context.run(self.coro.throw, exc)
+
+
 def _make_task(
-    task_id: int, coro: Coroutine[Any, Any, T], parent: Task[Any] | None, daemon: bool
+    task_id: int,
+    coro: Coroutine[Any, Any, T],
+    parent: Task[Any] | None,
+    daemon: bool,
+    cls: type[Task[Any]] = Task,
 ) -> Task[T]:
-    """Make a task for the kernel (calling the class is refused).
+    """Make a task of class *cls* for the kernel (calling the class is refused).
 
     ``object.__new__`` and plain stores, without ``type.__call__`` and
     ``__init__``: a quarter of the cost of making a task (the spawn benchmark).
+    The kernel calls a subclass's ``__init__`` itself, afterwards.
     """
-    self: Task[T] = object.__new__(Task)
+    self: Task[T] = object.__new__(cls)
     self.id = task_id
     self.coro = coro
     if coro.__class__ is CoroutineType:
@@ -215,6 +341,9 @@ def _make_task(
     self.daemon = daemon
     self.state = "INITIAL"
     self.terminated = False
+    self.cancelled = False
+    self.taskgroup = None
+    self._allow_cancel = True
     self.cycles = 0
     self._timer = None
     self._next_value = None
@@ -247,6 +376,16 @@ def _is_coroutine(obj: object) -> bool:
     if isinstance(obj, Coroutine):
         return True
     return inspect.isgenerator(obj) and bool(obj.gi_code.co_flags & inspect.CO_ITERABLE_COROUTINE)
+
+
+def _call_corofunc(corofunc: object, args: tuple[Any, ...], what: str) -> Coroutine[Any, Any, Any]:
+    """``corofunc(*args)``, which must give a coroutine; a clear TypeError otherwise."""
+    if not callable(corofunc):
+        raise TypeError(f"{what} needs a coroutine or a coroutine function, got {corofunc!r}")
+    coro = corofunc(*args)
+    if not _is_coroutine(coro):
+        raise TypeError(f"{what} needs a coroutine; {corofunc!r} returned {coro!r}")
+    return cast("Coroutine[Any, Any, Any]", coro)
 
 
 def _check_coroutine(coro: object, what: str) -> None:
@@ -305,6 +444,11 @@ else:
         if RECORD_SPAWN_SITES:
             task.spawned_at = _caller_site(1)
         return task
+
+
+def schedule() -> Coroutine[Any, Any, None]:
+    """Let the other ready tasks run, then go on: ``await schedule()`` is ``await sleep(0)``."""
+    return _switch()
 
 
 async def current_task() -> Task[Any]:

@@ -1,15 +1,19 @@
 """Task groups: spawn related tasks together and wait for them as one.
 
 A group collects its members as they end (the kernel calls the group when a
-member finishes), so ``next_done()`` returns tasks in the order they ended,
-and leaving an ``async with TaskGroup()`` block applies the group's policy:
-``wait=all`` waits for every member and, when one fails, cancels the others
-and raises ``TaskError`` chained to the failure; ``wait=any`` keeps the first
-task to end and cancels the rest; ``wait=None`` cancels them all.
+member finishes), so ``next_done()`` returns tasks in the order they ended.
+``join()``, which leaving an ``async with TaskGroup()`` block calls, waits as
+the group's *wait* policy says: ``all`` for every member, ``any`` for the
+first to end, ``object`` for the first to return something other than
+``None``, and ``None`` for nothing.  A member that fails ends the wait too.
+Whatever ended the wait, every member still running (daemonic ones too) is
+then cancelled and waited for: no member outlives the group.
 
-Members never outlive the block: leaving it, however it is left, cancels
-every member still running before waiting for any, and the wait goes on
-through further cancellations and timeouts.  The strongest interruption
+``join()`` does not raise the members' errors: the group keeps them, and
+``result``, ``results``, ``exception`` and ``exceptions`` report them.  A
+member that was cancelled is not a failure, but an error it raised while
+being cancelled is one.  The wait for cancelled members goes on through
+cancellations and timeouts of the waiting task; the strongest interruption
 received meanwhile is raised at the end (see :mod:`curio_traps.interruptions`).
 """
 
@@ -18,11 +22,10 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable
 from types import TracebackType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, TypeVarTuple, Unpack, overload
 
 from curio_traps import (
     CancelledError,
-    TaskError,
     TrapHandlers,
     WaitQueue,
     _wait_on_queue,
@@ -38,38 +41,61 @@ from .task import Task, current_task, spawn
 __all__ = ["TaskGroup"]
 
 T = TypeVar("T")
+Ts = TypeVarTuple("Ts")
+
+#: The policies of ``TaskGroup(wait=...)``: the builtins ``all``, ``any``, ``object``, or None.
+_POLICIES = (all, any, object, None)
+
+
+def _failed(task: Task[Any]) -> bool:
+    """Did *task* end with an error (a cancellation is not one)?"""
+    exc = task._exception
+    return exc is not None and not isinstance(exc, CancelledError)
+
+
+def _cancelled(task: Task[Any]) -> bool:
+    return isinstance(task._exception, CancelledError)
 
 
 class TaskGroup(Generic[T]):
     """A set of tasks managed together; ``TaskGroup[T]`` when they all return ``T``.
 
-    *tasks* are existing tasks to adopt.  *wait* is ``all``, ``any`` or
-    ``None`` (see the module's description).
+    *tasks* are existing tasks to adopt.  *wait* is ``all``, ``any``,
+    ``object`` or ``None`` (see the module's description).
     """
 
-    def __init__(
-        self, tasks: Iterable[Task[T]] = (), *, wait: Callable[..., bool] | None = all
-    ) -> None:
-        if wait not in (all, any, None):
-            raise ValueError(f"wait must be all, any or None, got {wait!r}")
+    def __init__(self, tasks: Iterable[Task[T]] = (), *, wait: object = all) -> None:
+        if wait not in _POLICIES:
+            raise ValueError(f"wait must be all, any, object or None, got {wait!r}")
         self._wait = wait
+        #: Every member, daemonic ones included, in the order they joined the group.
+        self._members: dict[Task[T], None] = {}
+        self._daemons: set[Task[T]] = set()
+        #: Members cancelled directly (Task.cancel): not listed in :attr:`tasks`.
+        self._hidden: set[Task[T]] = set()
         self._running: set[Task[T]] = set()
         self._done: deque[Task[T]] = deque()
         self._waiting = WaitQueue()
-        self._closed = False
-        #: Every task the group has had, in the order they were added.
-        self.tasks: list[Task[T]] = []
-        #: The first task that ended (successfully or not), once there is one.
+        self._joined = False
+        #: The first member that ended after ``join()`` began, not cancelled
+        #: (for ``wait=object``, the first with a result other than ``None``, or a failure).
         self.completed: Task[T] | None = None
         for task in tasks:
-            self._adopt(task)
+            self._adopt(task, daemon=False)
 
-    def _adopt(self, task: Task[T]) -> None:
+    # ------------------------------------------------------------------ membership
+
+    def _adopt(self, task: Task[T], daemon: bool) -> None:
         if not isinstance(task, Task):
             raise TypeError(f"a task group holds curio Tasks, got {task!r}")
-        if task._on_finish is not None:
+        if task.taskgroup is not None or task._on_finish is not None:
             raise RuntimeError(f"task {task.id} already belongs to a task group")
-        self.tasks.append(task)
+        if self._joined:
+            raise RuntimeError("this task group has been joined; it takes no new tasks")
+        self._members[task] = None
+        task.taskgroup = self
+        if daemon:
+            self._daemons.add(task)
         if task.terminated:
             # It may have failed inside spawn(), in its first step: the group
             # reports that failure, so the kernel must not log it as unwatched.
@@ -84,95 +110,180 @@ class TaskGroup(Generic[T]):
     def _member_done(self, kernel: TrapHandlers | None, task: Task[T]) -> None:
         """Called by the kernel when a member ends: queue it and wake a waiter."""
         self._running.discard(task)
+        if task in self._daemons:
+            return  # a daemonic member's end is not waited for
         self._done.append(task)
-        if self.completed is None:
-            self.completed = task
         if kernel is not None and self._waiting:
             kernel.trap_reschedule_tasks((RESCHEDULE_TASKS, self._waiting, 1, None, None))
 
+    def _forget(self, task: Task[Any]) -> None:
+        """*task* was joined or cancelled directly: it leaves the group."""
+        if task in self._members:
+            del self._members[task]
+            self._running.discard(task)
+            self._daemons.discard(task)
+            self._hidden.discard(task)
+            if task in self._done:
+                self._done.remove(task)
+        task.taskgroup = None
+        task._on_finish = None
+
+    def _hide(self, task: Task[Any]) -> None:
+        """*task* was cancelled directly: it leaves :attr:`tasks`, but the group still
+        answers for it (an error it raises while being cancelled is not lost)."""
+        if task in self._members:
+            self._hidden.add(task)
+
+    def _waited_for(self) -> bool:
+        """Is a non-daemonic member still running?"""
+        return any(task not in self._daemons for task in self._running)
+
+    # ------------------------------------------------------------------ spawning
+
+    @overload
+    async def spawn(self, coro: Coroutine[Any, Any, T], /, *, daemon: bool = False) -> Task[T]: ...
+    @overload
     async def spawn(
-        self, corofunc: Callable[..., Coroutine[Any, Any, T]] | Coroutine[Any, Any, T], *args: Any
+        self,
+        corofunc: Callable[[Unpack[Ts]], Coroutine[Any, Any, T]],
+        /,
+        *args: *Ts,
+        daemon: bool = False,
+    ) -> Task[T]: ...
+    async def spawn(  # type: ignore[misc]  # the Unpack[Ts] overload against *args: Any
+        self, corofunc: Any, /, *args: Any, daemon: bool = False
     ) -> Task[T]:
-        """Start a task in the group and return it."""
-        if self._closed:
+        """Start a task in the group and return it.
+
+        A *daemon* member's result is disregarded: ``join()`` does not wait
+        for it, and cancels it.
+        """
+        if self._joined:
             raise RuntimeError("this task group has been joined; it takes no new tasks")
-        task: Task[T] = await spawn(corofunc, *args)
-        self._adopt(task)
+        task: Task[T] = await spawn(corofunc, *args, daemon=daemon)
+        self._adopt(task, daemon)
         return task
 
     async def add_task(self, task: Task[T]) -> None:
         """Adopt an existing task into the group."""
-        if self._closed:
-            raise RuntimeError("this task group has been joined; it takes no new tasks")
-        self._adopt(task)
+        self._adopt(task, daemon=False)
+
+    # ------------------------------------------------------------------ waiting
 
     async def next_done(self) -> Task[T] | None:
         """The next member to end, in the order they ended; ``None`` when none is left."""
         while not self._done:
-            if not self._running:
+            if not self._waited_for():
                 return None
             await _wait_on_queue(self._waiting, "TASKGROUP_WAIT")
         return self._done.popleft()
 
     async def next_result(self) -> T:
-        """The result of the next member to end (``TaskError`` if it failed)."""
+        """The result of the next member to end; its exception if it failed."""
         task = await self.next_done()
         if task is None:
             raise RuntimeError("no task is left in the group")
-        return await task.join()
+        return task.result
 
     async def cancel_remaining(self) -> None:
-        """Cancel every member still running, then wait for all of them to end.
+        """Cancel every non-daemonic member still running, then wait for all of them to end.
 
-        Every member is cancelled before the first wait, and the wait goes on
-        through interruptions; the strongest of those is raised at the end.
+        They leave :attr:`tasks` (an error one raises while being cancelled
+        is still reported in :attr:`exceptions`).  Every member is cancelled
+        before the first wait, and the wait goes on through interruptions;
+        the strongest of those is raised at the end.
         """
+        remaining = [task for task in self._running if task not in self._daemons]
+        self._hidden.update(remaining)
+        await self._cancel(remaining)
+
+    async def _cancel(self, tasks: list[Task[T]]) -> None:
         me = await current_task()
-        await cancel_and_wait([task for task in self.tasks if task is not me])
+        await cancel_and_wait(sorted(task for task in tasks if task is not me))
 
     async def join(self) -> None:
-        """Wait for the members as the group's *wait* policy says."""
+        """Wait for the members as the group's *wait* policy says, then cancel the rest."""
         try:
-            if self._wait is all:
+            if self._wait is not None:
                 while (task := await self.next_done()) is not None:
-                    if task._exception is not None and not isinstance(
-                        task._exception, CancelledError
-                    ):
-                        raise TaskError(
-                            f"task {task.id} ({task.name}) of the group failed"
-                        ) from task._exception
-            elif self._wait is any:
-                await self.next_done()
+                    if self._decides(task):
+                        break
         except BaseException as exc:
             await self._end(exc)
             raise
         else:
             await self._end(None)
 
+    def _decides(self, task: Task[T]) -> bool:
+        """Record *task*, which just ended; whether the group's wait is over."""
+        if _cancelled(task):
+            return False  # not a failure, and not a result either
+        failed = _failed(task)
+        if self._wait is object and not failed and task._result is None:
+            return False
+        if self.completed is None:
+            self.completed = task
+        return failed or self._wait is not all
+
     async def _end(self, exc: BaseException | None) -> None:
         """Close the group: cancel what still runs and wait for it, while *exc* passes.
 
         An interruption of that wait stronger than *exc* is raised instead of it.
         """
-        self._closed = True
-        await clean_up(exc, self.cancel_remaining())
+        self._joined = True
+        await clean_up(exc, self._cancel(list(self._running)))
+
+    # ------------------------------------------------------------------ outcomes
+
+    @property
+    def tasks(self) -> list[Task[T]]:
+        """The non-daemonic members, by task id (not those joined or cancelled directly)."""
+        return sorted(
+            task for task in self._members if task not in self._daemons and task not in self._hidden
+        )
+
+    def _ended(self) -> list[Task[T]]:
+        return sorted(
+            task
+            for task in self._members
+            if task not in self._daemons and task.terminated and not _cancelled(task)
+        )
 
     @property
     def results(self) -> list[T]:
-        """The results of the members that ended well, in the order they were added."""
-        return [task.result for task in self.tasks if task.terminated and task._exception is None]
+        """The results of the members that ended (not cancelled), by task id.
+
+        Raises the exception of the first (by id) member that failed, if any did.
+        """
+        return [task.result for task in self._ended()]
 
     @property
     def exceptions(self) -> list[BaseException]:
-        """The exceptions of the members that failed, in the order they were added."""
-        return [task._exception for task in self.tasks if task._exception is not None]
+        """The errors of the members that failed, by task id (cancellations are not errors)."""
+        return [task._exception for task in self._ended() if task._exception is not None]
 
     @property
     def result(self) -> T:
-        """The result of the first member to end (``TaskError`` if it failed)."""
+        """The result of :attr:`completed`; its exception if it failed."""
         if self.completed is None:
-            raise RuntimeError("no task of the group has ended yet")
+            raise RuntimeError("no task of the group completed (join() it first)")
         return self.completed.result
+
+    @property
+    def exception(self) -> BaseException | None:
+        """The exception of :attr:`completed` (``None`` if it succeeded or there is none)."""
+        return None if self.completed is None else self.completed._exception
+
+    # ------------------------------------------------------------------ protocols
+
+    def __aiter__(self) -> TaskGroup[T]:
+        return self
+
+    async def __anext__(self) -> Task[T]:
+        task = await self.next_done()
+        if task is None:
+            raise StopAsyncIteration
+        return task
 
     async def __aenter__(self) -> TaskGroup[T]:
         return self

@@ -16,9 +16,16 @@ from collections.abc import Awaitable, Callable, Coroutine
 from types import TracebackType
 from typing import Any, Generic, TypeVar, overload
 
-from curio_traps import TaskTimeout, TimeoutBlock, TimeoutCancellationError
+from curio_traps import TaskTimeout, TimeoutBlock, TimeoutCancellationError, check_seconds
 
-__all__ = ["IgnoreAfter", "TimeoutAfter", "ignore_after", "timeout_after"]
+__all__ = [
+    "IgnoreAfter",
+    "TimeoutAfter",
+    "ignore_after",
+    "ignore_at",
+    "timeout_after",
+    "timeout_at",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -58,8 +65,8 @@ class IgnoreAfter(TimeoutBlock, Generic[R]):
 
     result: R | None
 
-    def __init__(self, seconds: float | None, timeout_result: R) -> None:
-        super().__init__(seconds)
+    def __init__(self, seconds: float | None, timeout_result: R, *, absolute: bool = False) -> None:
+        super().__init__(seconds, absolute=absolute)
         self._timeout_result = timeout_result
         self.result = None
 
@@ -88,6 +95,12 @@ async def _ignoring(block: IgnoreAfter[R], coro: Awaitable[T]) -> T | R:
     async with block:
         return await coro
     return block._timeout_result
+
+
+def _check_limit(seconds: object, what: str) -> None:
+    """Refuse a limit that is not a number of seconds, NaN, or negative, naming *what*."""
+    if seconds is not None and check_seconds(seconds, what) < 0:
+        raise ValueError(f"{what} needs a non-negative number of seconds, got {seconds!r}")
 
 
 def _as_awaitable(
@@ -121,6 +134,7 @@ def timeout_after(
     On expiry ``TaskTimeout`` is raised out of the block, or by the awaited
     coroutine.  ``None`` means no limit.
     """
+    _check_limit(seconds, "timeout_after()")
     block = TimeoutAfter(seconds)
     if coro is None:
         return block
@@ -157,7 +171,61 @@ def ignore_after(
     Around a coroutine, returns its result, or *timeout_result* on expiry; as
     a block, check ``block.expired`` afterwards.
     """
+    _check_limit(seconds, "ignore_after()")
     block = IgnoreAfter(seconds, timeout_result)
+    if coro is None:
+        return block
+    return _ignoring(block, _as_awaitable(coro, args))
+
+
+@overload
+def timeout_at(deadline: float | None, /) -> TimeoutAfter: ...
+@overload
+def timeout_at(deadline: float | None, coro: Awaitable[T], /) -> Awaitable[T]: ...
+@overload
+def timeout_at(
+    deadline: float | None, corofunc: Callable[..., Awaitable[T]], /, *args: Any
+) -> Awaitable[T]: ...
+def timeout_at(
+    deadline: float | None, coro: Any = None, /, *args: Any
+) -> TimeoutAfter | Awaitable[Any]:
+    """:func:`timeout_after` with an absolute *deadline*, a value of :func:`clock`.
+
+    A deadline already past expires at the first blocking call.
+    """
+    block = TimeoutAfter(deadline, absolute=True)
+    if coro is None:
+        return block
+    return _bounded(block, _as_awaitable(coro, args))
+
+
+@overload
+def ignore_at(deadline: float | None, /) -> IgnoreAfter[None]: ...
+@overload
+def ignore_at(deadline: float | None, /, *, timeout_result: R) -> IgnoreAfter[R]: ...
+@overload
+def ignore_at(deadline: float | None, coro: Awaitable[T], /) -> Coroutine[Any, Any, T | None]: ...
+@overload
+def ignore_at(
+    deadline: float | None, coro: Awaitable[T], /, *, timeout_result: R
+) -> Coroutine[Any, Any, T | R]: ...
+@overload
+def ignore_at(
+    deadline: float | None, corofunc: Callable[..., Awaitable[T]], /, *args: Any
+) -> Coroutine[Any, Any, T | None]: ...
+@overload
+def ignore_at(
+    deadline: float | None,
+    corofunc: Callable[..., Awaitable[T]],
+    /,
+    *args: Any,
+    timeout_result: R,
+) -> Coroutine[Any, Any, T | R]: ...
+def ignore_at(
+    deadline: float | None, coro: Any = None, /, *args: Any, timeout_result: Any = None
+) -> IgnoreAfter[Any] | Awaitable[Any]:
+    """:func:`ignore_after` with an absolute *deadline*, a value of :func:`clock`."""
+    block = IgnoreAfter(deadline, timeout_result, absolute=True)
     if coro is None:
         return block
     return _ignoring(block, _as_awaitable(coro, args))

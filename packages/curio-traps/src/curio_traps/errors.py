@@ -7,13 +7,18 @@ every layer above catches them; none of them depends on a kernel.
 from __future__ import annotations
 
 __all__ = [
+    "AsyncOnlyError",
     "CancelledError",
     "CurioError",
+    "ReadResourceBusy",
+    "ResourceBusy",
+    "SyncIOError",
     "TaskCancelled",
     "TaskError",
     "TaskTimeout",
     "TimeoutCancellationError",
     "UncaughtTimeoutError",
+    "WriteResourceBusy",
 ]
 
 
@@ -58,3 +63,26 @@ class TaskError(CurioError):
     ``__cause__`` holds the task's own exception (a ``CancelledError`` when
     the task was cancelled).
     """
+
+
+class ResourceBusy(CurioError, RuntimeError):
+    """A task asked to wait on a descriptor another task already waits on the same way.
+
+    Also a ``RuntimeError``: it is a misuse of the descriptor, not a failure of it.
+    """
+
+
+class ReadResourceBusy(ResourceBusy):
+    """Another task is already waiting to read the descriptor."""
+
+
+class WriteResourceBusy(ResourceBusy):
+    """Another task is already waiting to write the descriptor."""
+
+
+class SyncIOError(CurioError):
+    """A synchronous operation was used on an object that only supports asynchronous I/O."""
+
+
+class AsyncOnlyError(CurioError):
+    """An operation that needs an asynchronous thread was used outside one."""

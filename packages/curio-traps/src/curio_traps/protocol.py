@@ -116,8 +116,9 @@ class TrapHandlers(Protocol):
     applies to the task that is running.  ``curio_traps.traps.HANDLERS``
     maps each tag to the name of its method here.
 
-    Three handlers are *immediate*: ``trap_current_task``,
-    ``trap_reschedule_tasks`` and ``trap_clock`` never suspend the caller.
+    Some handlers are *immediate*: ``trap_current_task``,
+    ``trap_reschedule_tasks``, ``trap_clock``, ``trap_set_allow_cancel``,
+    ``trap_set_cancellation`` and ``trap_io_waiting`` never suspend the caller.
     Code running in a task of the kernel may call them directly on
     :func:`running_kernel` instead of awaiting the trap, which a synchronous
     method (``Queue.put_nowait``) has to do.  ``current`` is the running task.
@@ -149,6 +150,14 @@ class TrapHandlers(Protocol):
     def trap_run_in_thread(self, trap: tuple[int, Callable[[], Any]], /) -> object: ...
     def trap_io_release(self, trap: tuple[int, FileLike | int], /) -> object: ...
     def trap_wait_task(self, trap: tuple[int, TaskLike[Any]], /) -> object: ...
+    def trap_set_allow_cancel(self, trap: tuple[int, bool], /) -> object: ...
+    def trap_check_cancellation(
+        self, trap: tuple[int, type[BaseException] | tuple[type[BaseException], ...] | None], /
+    ) -> object: ...
+    def trap_set_cancellation(
+        self, trap: tuple[int, type[BaseException] | BaseException | None], /
+    ) -> object: ...
+    def trap_io_waiting(self, trap: tuple[int, FileLike | int], /) -> object: ...
 
 
 _local = threading.local()

@@ -39,16 +39,19 @@ def check_seconds(seconds: object, what: str = "a timeout") -> float:
 class TimeoutBlock:
     """A span of code limited to *seconds* (``None``: no limit, but still a block).
 
-    Subclasses decide what expiry means: see ``curio_kernel.TimeoutAfter``.
-    ``expired`` tells afterwards whether the block's own deadline passed.
+    With *absolute*, *seconds* is the deadline itself, a value of the
+    kernel's clock (``await clock()``).  Subclasses decide what expiry
+    means: see ``curio_kernel.TimeoutAfter``.  ``expired`` tells afterwards
+    whether the block's own deadline passed.
     """
 
-    __slots__ = ("_deadline", "_record", "_seconds", "expired")
+    __slots__ = ("_absolute", "_deadline", "_record", "_seconds", "expired")
 
     expired: bool
 
-    def __init__(self, seconds: float | None) -> None:
+    def __init__(self, seconds: float | None, *, absolute: bool = False) -> None:
         self._seconds = None if seconds is None else check_seconds(seconds)
+        self._absolute = absolute
         self._deadline: float | None = None
         self._record: TimeoutState | None = None
         self.expired = False
@@ -58,7 +61,14 @@ class TimeoutBlock:
         if self._record is not None:
             raise RuntimeError("this timeout block is already in use; make one per 'async with'")
         seconds = self._seconds
-        self._deadline = None if seconds is None else await _clock() + max(0.0, seconds)
+        if seconds is None:
+            self._deadline = None
+        elif self._absolute:
+            # A float of its own (float(x) would be x itself): the expiry is
+            # recognised by identity, and another block may share the value.
+            self._deadline = seconds + 0.0
+        else:
+            self._deadline = await _clock() + max(0.0, seconds)
         self._record = await _set_timeout(self._deadline)
 
     async def leave(self, exc: BaseException | None) -> bool:

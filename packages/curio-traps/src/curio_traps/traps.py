@@ -21,20 +21,25 @@ from .protocol import (
     TaskLike,
     TimeoutState,
     Trap,
+    TrapHandlers,
     running_kernel,
 )
 
 __all__ = [
     "CANCEL_TASK",
+    "CHECK_CANCELLATION",
     "CLOCK",
     "CURRENT_TASK",
     "FUTURE_WAIT",
     "HANDLERS",
     "IO_RELEASE",
+    "IO_WAITING",
     "JOIN_TASK",
     "READ_WAIT",
     "RESCHEDULE_TASKS",
     "RUN_IN_THREAD",
+    "SET_ALLOW_CANCEL",
+    "SET_CANCELLATION",
     "SET_TIMEOUT",
     "SIGUNWATCH",
     "SIGWAIT",
@@ -47,14 +52,20 @@ __all__ = [
     "WRITE_WAIT",
     "YIELD",
     "_cancel_task",
+    "_check_cancellation",
     "_clock",
     "_current_task",
     "_future_wait",
+    "_get_current",
+    "_get_kernel",
     "_io_release",
+    "_io_waiting",
     "_join_task",
     "_read_wait",
     "_reschedule_tasks",
     "_run_in_thread",
+    "_set_allow_cancel",
+    "_set_cancellation",
     "_set_timeout",
     "_sigunwatch",
     "_sigwait",
@@ -89,6 +100,10 @@ CLOCK: Final = 15
 RUN_IN_THREAD: Final = 16
 IO_RELEASE: Final = 17
 WAIT_TASK: Final = 18
+SET_ALLOW_CANCEL: Final = 19
+CHECK_CANCELLATION: Final = 20
+SET_CANCELLATION: Final = 21
+IO_WAITING: Final = 22
 
 #: The trap of ``sleep(0)``, one shared tuple: a kernel may recognise it by
 #: identity and requeue the task without a handler call.
@@ -115,6 +130,10 @@ HANDLERS: Final[tuple[str, ...]] = (
     "trap_run_in_thread",
     "trap_io_release",
     "trap_wait_task",
+    "trap_set_allow_cancel",
+    "trap_check_cancellation",
+    "trap_set_cancellation",
+    "trap_io_waiting",
 )
 
 _Trap = Generator[Trap, Any, T]
@@ -358,3 +377,77 @@ def _unset_timeout(previous: TimeoutState) -> _Trap[float]:
     except BaseException as exc:
         raise outside_kernel_error(exc)
     return now
+
+
+@types.coroutine
+def _set_allow_cancel(allowed: bool) -> _Trap[bool]:
+    """Allow (or hold back) the delivery of cancellations to the calling task.
+
+    While held back, a cancellation or an expired timeout waits, pending,
+    until delivery is allowed again; the next blocking trap after that raises
+    it.  Returns whether delivery was allowed before.  Never suspends.
+    """
+    try:
+        previous: bool = yield (SET_ALLOW_CANCEL, allowed)
+    except BaseException as exc:
+        raise outside_kernel_error(exc)
+    return previous
+
+
+@types.coroutine
+def _check_cancellation(
+    match: type[BaseException] | tuple[type[BaseException], ...] | None = None,
+) -> _Trap[BaseException | None]:
+    """Look at the calling task's pending cancellation (of type *match*, if given).
+
+    Where delivery is allowed, a pending one is raised now.  Where it is held
+    back, it is returned, and taken (no longer pending) if *match* was given;
+    ``None`` when nothing (of that type) is pending.  Never suspends.
+    """
+    try:
+        pending: BaseException | None = yield (CHECK_CANCELLATION, match)
+    except BaseException as exc:
+        raise outside_kernel_error(exc)
+    return pending
+
+
+@types.coroutine
+def _set_cancellation(
+    exc: type[BaseException] | BaseException | None,
+) -> _Trap[BaseException | None]:
+    """Make *exc* (an exception or its class) the calling task's pending cancellation.
+
+    ``None`` clears it.
+
+    It is raised at the next blocking trap where delivery is allowed.
+    Returns the cancellation that was pending before.  Never suspends.
+    """
+    try:
+        previous: BaseException | None = yield (SET_CANCELLATION, exc)
+    except BaseException as err:
+        raise outside_kernel_error(err)
+    return previous
+
+
+@types.coroutine
+def _io_waiting(
+    fileobj: FileLike | int,
+) -> _Trap[tuple[TaskLike[Any] | None, TaskLike[Any] | None]]:
+    """The tasks waiting to read and to write *fileobj*, ``(reader, writer)``.  Never suspends."""
+    try:
+        waiting: tuple[TaskLike[Any] | None, TaskLike[Any] | None] = yield (IO_WAITING, fileobj)
+    except BaseException as exc:
+        raise outside_kernel_error(exc)
+    return waiting
+
+
+#: curio 1.x's name of :func:`_current_task`.
+_get_current = _current_task
+
+
+async def _get_kernel() -> TrapHandlers:
+    """The kernel running the calling task (curio 1.x's ``_get_kernel`` trap)."""
+    kernel = running_kernel()
+    if kernel is None:
+        raise RuntimeError("_get_kernel() was awaited outside a running curio kernel")
+    return kernel

@@ -4,11 +4,16 @@ Every name here is the very object its distribution defines (``curio.Lock is
 curio_sync.Lock``), so code written against a distribution's own name keeps working
 next to code written against ``curio``.  The modules :mod:`curio.io`,
 :mod:`curio.socket`, :mod:`curio.ssl`, :mod:`curio.subprocess` and :mod:`curio.traps`
-hold the names that would clash at the top level or that few programs need.
+hold the names that would clash at the top level or that few programs need; the
+others (:mod:`curio.kernel`, :mod:`curio.task`, :mod:`curio.time`, :mod:`curio.sync`,
+:mod:`curio.meta`, ...) are curio 1.x's module paths, holding the same objects.
 """
 
 from curio_kernel import (
+    Activation,
+    CancellationDisabled,
     CancelledError,
+    ContextTask,
     CurioError,
     IgnoreAfter,
     Kernel,
@@ -20,16 +25,23 @@ from curio_kernel import (
     TimeoutAfter,
     TimeoutCancellationError,
     UncaughtTimeoutError,
+    check_cancellation,
     clock,
     current_task,
+    disable_cancellation,
     ignore_after,
+    ignore_at,
     run,
     run_in_executor,
     run_in_process,
     run_in_thread,
+    schedule,
+    set_cancellation,
     sleep,
     spawn,
     timeout_after,
+    timeout_at,
+    wake_at,
 )
 from curio_net import (
     ClientHandler,
@@ -52,22 +64,47 @@ from curio_sync import (
     Queue,
     QueueEmpty,
     QueueFull,
+    Result,
     RLock,
     Semaphore,
     SyncUsageError,
 )
+from curio_traps import (
+    AsyncOnlyError,
+    ReadResourceBusy,
+    ResourceBusy,
+    SyncIOError,
+    WriteResourceBusy,
+)
 
+from . import activation as activation
+from . import debug as debug
+from . import errors as errors
 from . import io as io
+from . import kernel as kernel
+from . import meta as meta
+from . import network as network
+from . import queue as queue
+from . import sched as sched
 from . import socket as socket
 from . import ssl as ssl
 from . import subprocess as subprocess
+from . import sync as sync
+from . import task as task
+from . import time as time
+from . import timequeue as timequeue
 from . import traps as traps
+from . import workers as workers
 
 __all__ = [
+    "Activation",
+    "AsyncOnlyError",
     "BoundedSemaphore",
+    "CancellationDisabled",
     "CancelledError",
     "ClientHandler",
     "Condition",
+    "ContextTask",
     "CurioError",
     "Event",
     "IgnoreAfter",
@@ -79,9 +116,13 @@ __all__ = [
     "QueueEmpty",
     "QueueFull",
     "RLock",
+    "ReadResourceBusy",
+    "ResourceBusy",
+    "Result",
     "Semaphore",
     "Server",
     "SignalSet",
+    "SyncIOError",
     "SyncUsageError",
     "Task",
     "TaskCancelled",
@@ -91,11 +132,15 @@ __all__ = [
     "TimeoutAfter",
     "TimeoutCancellationError",
     "UncaughtTimeoutError",
+    "WriteResourceBusy",
+    "check_cancellation",
     "clock",
     "create_server",
     "create_unix_server",
     "current_task",
+    "disable_cancellation",
     "ignore_after",
+    "ignore_at",
     "open_connection",
     "open_unix_connection",
     "run",
@@ -104,9 +149,13 @@ __all__ = [
     "run_in_thread",
     "run_server",
     "run_unix_server",
+    "schedule",
+    "set_cancellation",
     "sleep",
     "spawn",
     "timeout_after",
+    "timeout_at",
+    "wake_at",
 ]
 
 __version__ = "0.1.0"

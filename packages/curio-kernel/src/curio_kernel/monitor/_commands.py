@@ -87,7 +87,7 @@ def format_ps(kernel: Kernel, now: float | None = None) -> str:
 
 def format_where(task: Task[Any]) -> str:
     """The stack of *task* as a traceback would show it, outermost call first."""
-    frames = task.where()
+    frames = task.stack()
     if not frames:
         return f"task {task.id} ({task.name}) has no stack: it has ended\n"
     lines = [f"Task {task.id} ({task.name}), {task.state}, outermost call first:"]

@@ -1,0 +1,19 @@
+"""curio 1.x's debuggers (``run(..., debug=schedtrace)``): :mod:`curio_kernel.debug`."""
+
+from curio_kernel.debug import (
+    Debugger,
+    DebugSpec,
+    logcrash,
+    longblock,
+    schedtrace,
+    traptrace,
+)
+
+__all__ = [
+    "DebugSpec",
+    "Debugger",
+    "logcrash",
+    "longblock",
+    "schedtrace",
+    "traptrace",
+]

@@ -1,0 +1,33 @@
+"""Synchronization primitives, at curio 1.x's path: the names of :mod:`curio_sync`."""
+
+from curio_sync import (
+    BoundedSemaphore,
+    Condition,
+    Event,
+    LifoQueue,
+    Lock,
+    PriorityQueue,
+    Queue,
+    QueueEmpty,
+    QueueFull,
+    Result,
+    RLock,
+    Semaphore,
+    SyncUsageError,
+)
+
+__all__ = [
+    "BoundedSemaphore",
+    "Condition",
+    "Event",
+    "LifoQueue",
+    "Lock",
+    "PriorityQueue",
+    "Queue",
+    "QueueEmpty",
+    "QueueFull",
+    "RLock",
+    "Result",
+    "Semaphore",
+    "SyncUsageError",
+]
