@@ -119,6 +119,14 @@ def check_mistakes() -> list[str]:
     return failures
 
 
+def _where(diagnostic: dict[str, object]) -> str:
+    """``file:line: `` of a pyright diagnostic, when it has a place."""
+    place = diagnostic.get("range")
+    if not isinstance(place, dict):
+        return ""
+    return f"{diagnostic.get('file')}:{place['start']['line'] + 1}: "
+
+
 def check_completeness() -> list[str]:
     """``pyright --verifytypes`` scores every distribution at 100 %."""
     failures = []
@@ -129,7 +137,7 @@ def check_completeness() -> list[str]:
         print(f"   {distribution}: {score:.1%} of {report['exportedSymbolCounts']} symbols")
         if score < 1.0:
             holes = [
-                f"  {d['file']}:{d['range']['start']['line'] + 1}: {d['message']}"
+                f"  {symbol['name']}: {_where(d)}{d['message']}"
                 for symbol in report["symbols"]
                 for d in symbol["diagnostics"]
                 if d["severity"] == "error"

@@ -40,9 +40,9 @@ class Debugger(Activation):
         log: logging.Logger | None = None,
         filter: Collection[str] | None = None,
     ) -> None:
-        self.level = level
-        self.log = log if log is not None else _log
-        self.filter = None if filter is None else frozenset(filter)
+        self.level: int = level
+        self.log: logging.Logger = log if log is not None else _log
+        self.filter: frozenset[str] | None = None if filter is None else frozenset(filter)
 
     def watches(self, task: Task[Any]) -> bool:
         """Whether *task* is one this debugger reports on."""
@@ -123,7 +123,7 @@ class longblock(Debugger):
         super().__init__(level=level, log=log, filter=filter)
         if not max_time > 0:
             raise ValueError(f"longblock needs a positive max_time, got {max_time!r}")
-        self.max_time = max_time
+        self.max_time: float = max_time
         self._started: dict[int, float] = {}
 
     def running(self, task: Task[Any]) -> None:
