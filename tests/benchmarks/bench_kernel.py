@@ -34,6 +34,15 @@ def _run_curio(
     return curio_kernel.run(corofunc, n)
 
 
+def _run_curio_context(
+    corofunc: Callable[[int], Coroutine[Any, Any, float | Result]], n: int
+) -> float | Result:
+    """Run ``corofunc(n)`` on a fresh curio kernel whose tasks carry contextvars."""
+    import curio_kernel
+
+    return curio_kernel.run(corofunc, n, taskcls=curio_kernel.ContextTask)
+
+
 def _run_trio(
     corofunc: Callable[[int], Coroutine[Any, Any, float | Result]], n: int
 ) -> float | Result:
@@ -253,10 +262,17 @@ async def _timeout_trio(n: int) -> float:
 _CoroFunc = Callable[[int], Coroutine[Any, Any, float | Result]]
 
 
-def _impls(curio: _CoroFunc, aio: _CoroFunc, trio: _CoroFunc) -> dict[str, Impl]:
-    """The four implementations of a case from its curio, asyncio and trio coroutines."""
+def _impls(
+    curio: _CoroFunc, aio: _CoroFunc, trio: _CoroFunc, *, contexts: bool = False
+) -> dict[str, Impl]:
+    """The four implementations of a case from its curio, asyncio and trio coroutines.
+
+    With *contexts*, curio runs ``ContextTask`` tasks, which carry contextvars as
+    asyncio's and trio's always do.
+    """
+    run_curio = _run_curio_context if contexts else _run_curio
     return {
-        "curio": lambda n: _run_curio(curio, n),
+        "curio": lambda n: run_curio(curio, n),
         **asyncio_impls(aio),
         "trio": lambda n: _run_trio(trio, n),
     }
@@ -279,6 +295,22 @@ BENCHMARKS = [
         quick_n=100_000,
         goal=2_400_000,
         impls=_impls(_switch_curio, _switch_asyncio, _switch_trio),
+    ),
+    Case(
+        name="spawn+join trivial tasks, ContextTask",
+        unit="tasks/CPU-s",
+        n=100_000,
+        quick_n=20_000,
+        impls=_impls(_spawn_join_curio, _spawn_join_asyncio, _spawn_join_trio, contexts=True),
+        note="as spawn+join, each curio task in its own copy of its spawner's context.",
+    ),
+    Case(
+        name="sleep(0) switches, 10 tasks, ContextTask",
+        unit="switches/CPU-s",
+        n=1_000_000,
+        quick_n=100_000,
+        impls=_impls(_switch_curio, _switch_asyncio, _switch_trio, contexts=True),
+        note="as sleep(0) switches, each curio step run in the task's context.",
     ),
     Case(
         name="concurrent sleepers: start",
