@@ -3,35 +3,46 @@
 Reading order: :meth:`Kernel.run` drives :meth:`Kernel._loop`, which
 alternates between running every ready task (``_run_ready``) and waiting for
 I/O, timers, threads and signals (``_poll``).  Each task runs until it yields
-a trap; ``_run_ready`` hands the trap to the handler named in
+a trap; ``_step`` hands the trap to the handler named in
 ``curio_traps.HANDLERS`` and either resumes the task at once with the
 handler's result or, when the handler returns ``SUSPEND``, moves on.  A
 suspended task records in ``_unwait`` how to take it out of whatever it waits
-on, which is all that cancellation and timeouts need.
+on, which is all that cancellation and timeouts need.  This module holds,
+in this order, the public API, the loop (``_loop``, ``_run_ready``,
+``_step``) and the life of a task (``_new_task``, ``_wake``, ``_suspend``,
+``_finish`` and crash reporting, ``_cancel``, ``_blocking``).
 
-What lives elsewhere: the deadlines of sleeps and timeout blocks in
-``_timers.py``, the descriptors the selector watches in ``_io_registry.py``,
-signal delivery in ``_signals.py``.  The rules that keep a cancellation from
-being lost are enforced in ``Kernel._cancel`` and ``_timers.spend_scopes``
-(docs: "Cancellation and timeouts").
+What lives elsewhere: the trap handlers, in mixins that :class:`Kernel`
+inherits, one module per concept, each with the kernel's code for it:
+
+* ``_task_traps.py``: spawn, join, wait, cancel, the current task, and the
+  control of cancellation;
+* ``_queue_traps.py``: waiting on and waking from the queues of the
+  synchronization primitives;
+* ``_time_traps.py``: sleep, timeout blocks, the clock, the expiry of timers;
+* ``_io_traps.py``: waiting on descriptors, ``_poll`` and the wake socket;
+* ``_work_traps.py``: futures, ``run_in_thread`` and the thread pool;
+* ``_signal_traps.py``: signal sets and Ctrl-C;
+* ``_kernel_base.py``: what the mixins share, declared for the type checker.
+
+Below them, the kernel's data structures: the deadlines of sleeps and
+timeout blocks in ``_timers.py``, the descriptors the selector watches in
+``_io_registry.py``, signal delivery in ``_signals.py``.  None of these
+modules imports this one.  The rules that keep a cancellation from being
+lost are enforced in ``Kernel._cancel`` and ``_timers.spend_scopes`` (docs:
+"Cancellation and timeouts").
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import itertools
 import logging
-import os
 import selectors
-import signal
 import socket
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
-from types import CoroutineType
 from typing import Any, Final, TypeVar, TypeVarTuple, Unpack, overload
 
 from curio_traps import (
@@ -39,25 +50,22 @@ from curio_traps import (
     SUSPEND,
     YIELD,
     CancelledError,
-    FileLike,
-    KernelQueue,
-    ReadResourceBusy,
-    SignalWatcher,
     TaskError,
-    TaskLike,
-    TaskTimeout,
-    TimeoutState,
-    WaitQueue,
-    WriteResourceBusy,
     check_seconds,
     is_timeout,
     running_kernel,
     set_running_kernel,
 )
 
-from ._io_registry import IOEntry, IORegistry, fileno_of
+from ._io_registry import IORegistry
+from ._io_traps import _EVENT_READ, IOTraps
+from ._queue_traps import QueueTraps
+from ._signal_traps import SignalTraps
 from ._signals import _SignalHub
-from ._timers import Scope, TimerHeap, scope_index, spend_scopes
+from ._task_traps import TaskTraps
+from ._time_traps import TimeTraps
+from ._timers import TimerHeap, scope_index, spend_scopes
+from ._work_traps import WorkTraps
 from .activation import Activation
 from .debug import DebugSpec, create_debuggers
 from .task import (
@@ -77,53 +85,11 @@ Ts = TypeVarTuple("Ts")
 
 _log = logging.getLogger("curio")
 
-_EVENT_READ: Final = selectors.EVENT_READ
-_EVENT_WRITE: Final = selectors.EVENT_WRITE
 #: The longest single wait in the selector, in seconds (unless max_select_timeout says less).
 _LONGEST_POLL: Final = 86400.0
-#: The longest wait while tasks wait on descriptors: an idle poll this long
-#: looks for descriptors closed behind the kernel's back (see _io_registry).
-_IDLE_CHECK: Final = 1.0
-_THREAD_WAKE: Final = 0
 
 
-def _was_finished(exc: BaseException | None) -> bool:
-    """Is *exc* what a finished coroutine raises when it is sent a value?"""
-    return type(exc) is RuntimeError and str(exc) == "cannot reuse already awaited coroutine"
-
-
-def _unwait_queue(task: Task[Any]) -> None:
-    task._wait_obj.remove(task)  # a plain deque, as curio 1.x primitives pass: O(n)
-
-
-def _unwait_wait_queue(task: Task[Any]) -> None:
-    del task._wait_obj[task]  # a WaitQueue: O(1)
-
-
-def _unwait_timer(task: Task[Any]) -> None:
-    task._timer = None
-
-
-def _task_of(target: object, what: str) -> Task[Any]:
-    """*target* if it is a task of this kernel's kind; else a TypeError naming *what*."""
-    if not isinstance(target, Task):
-        raise TypeError(f"{what} needs a curio Task, got {target!r}")
-    return target
-
-
-def _to_exception(
-    exc: type[BaseException] | BaseException, what: str = "cancel()"
-) -> BaseException:
-    if isinstance(exc, type):
-        if not issubclass(exc, BaseException):
-            raise TypeError(f"{what} needs an exception class or instance, got {exc!r}")
-        return exc()
-    if not isinstance(exc, BaseException):
-        raise TypeError(f"{what} needs an exception class or instance, got {exc!r}")
-    return exc
-
-
-class Kernel:
+class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
     """Runs tasks.  Create it and use it in one thread, normally the main one.
 
     *selector* is a :mod:`selectors` instance (``DefaultSelector`` if
@@ -399,6 +365,10 @@ class Kernel:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("this kernel is closed")
+
     # ------------------------------------------------------------------ the loop
 
     def _enter(self) -> None:
@@ -598,12 +568,6 @@ class Kernel:
             self._nondaemon -= 1
         task.coro.close()
 
-    def _wake_selector(self) -> None:
-        """Interrupt a poll in progress; safe from any thread."""
-        # A full buffer already holds wake-ups; a closed kernel needs none.
-        with contextlib.suppress(OSError):
-            self._wake_send.send(b"\0")
-
     def _wake(
         self, task: Task[Any], value: object = None, exc: BaseException | None = None
     ) -> None:
@@ -729,538 +693,6 @@ class Kernel:
         if exc is not None and task._allow_cancel:
             task._cancel_pending = None
             raise spend_scopes(task, exc)
-
-    # ------------------------------------------------------------------ timers
-
-    def _poll_timeout(self) -> float | None:
-        deadline = self._timers.next_deadline()
-        if deadline is None:
-            return None
-        # Selectors refuse huge timeouts (epoll: about 24 days): poll again after a day.
-        return min(max(0.0, deadline - time.monotonic()), self._max_poll)
-
-    def _expire_timers(self, now: float) -> None:
-        for due in self._timers.pop_due(now):
-            if due.__class__ is Scope:
-                self._expire_scope(due)
-            else:
-                due._timer = None  # type: ignore[union-attr]
-                self._wake(due, now)  # type: ignore[arg-type]  # sleep() returns the clock
-
-    def _expire_scope(self, scope: Scope) -> None:
-        """A timeout block's deadline passed: interrupt its task, once.
-
-        Raised as ``TaskTimeout``; ``spend_scopes`` names it for an enclosing
-        block (``TimeoutCancellationError``) if inner blocks are open when it
-        reaches the task.
-        """
-        scope.spent = True
-        self._cancel(scope.task, TaskTimeout(scope.deadline))
-
-    # ------------------------------------------------------------------ polling
-
-    def _poll(self, timeout: float | None) -> None:
-        """Wait up to *timeout* for descriptors, thread completions and signals."""
-        if timeout is None or timeout > self._max_poll:
-            timeout = self._max_poll
-        if self._io_waiting and timeout > _IDLE_CHECK:
-            timeout = _IDLE_CHECK
-        events = self._selector.select(timeout)
-        if not events:
-            # An idle poll: at most once per _IDLE_CHECK, look for waits that
-            # can never end because their descriptor was closed directly.
-            if timeout and self._io_waiting:
-                now = time.monotonic()
-                if now - self._last_idle_check >= _IDLE_CHECK:
-                    self._last_idle_check = now
-                    self._wake_closed_waiters()
-            return
-        registry = self._registry
-        for key, mask in events:
-            entry = key.data
-            if entry is None:
-                self._drain_wake_socket()
-                continue
-            if mask & _EVENT_READ:
-                reader = entry.reader
-                if reader is not None:
-                    entry.reader = None
-                    self._io_waiting -= 1
-                    self._wake(reader)
-                else:
-                    # Readiness nobody waits for: stop watching (kept watched
-                    # after a wake because the next read usually comes soon).
-                    registry.drop_events(key.fd, entry, _EVENT_READ)
-            if mask & _EVENT_WRITE:
-                writer = entry.writer
-                if writer is not None:
-                    entry.writer = None
-                    self._io_waiting -= 1
-                    self._wake(writer)
-                registry.drop_events(key.fd, entry, _EVENT_WRITE)
-
-    def _wake_closed_waiters(self) -> None:
-        """Wake, with ``EBADF``, the tasks waiting on descriptors closed behind our back."""
-        for fd, entry in self._registry.closed_entries():
-            self._release(fd, entry)
-
-    def _release(self, fd: int, entry: IOEntry) -> None:
-        """Forget *fd*, waking its waiting tasks with an error that says it was closed."""
-        closed = OSError(errno.EBADF, f"{entry.fileobj!r} was closed while a task waited on it")
-        for waiter in (entry.reader, entry.writer):
-            if waiter is not None:
-                self._io_waiting -= 1
-                self._wake(waiter, None, closed)
-        entry.reader = entry.writer = None
-        self._registry.forget(fd)
-
-    def _drain_wake_socket(self) -> None:
-        while True:
-            try:
-                data = self._wake_recv.recv(4096)
-            except (BlockingIOError, InterruptedError):
-                break
-            if not data:
-                break
-            for signo in data:
-                if signo != _THREAD_WAKE:
-                    self._deliver_signal(signo)
-        completions = self._completions
-        while completions:
-            task, future, want_result = completions.popleft()
-            if task._wait_obj is not future:
-                continue  # the waiter was cancelled meanwhile
-            self._external -= 1
-            if not want_result or future.cancelled():
-                self._wake(task)
-            elif (error := future.exception()) is not None:
-                self._wake(task, None, error)
-            else:
-                self._wake(task, future.result())
-
-    # ------------------------------------------------------------------ interrupts
-
-    def _install_interrupt(self) -> None:
-        """Turn Ctrl-C into a flag the loop checks, so tasks unwind cleanly."""
-        self._saved_sigint: Any = None
-        self._saved_wakeup = -1
-        if threading.current_thread() is not threading.main_thread():
-            return
-        self._saved_wakeup = signal.set_wakeup_fd(
-            self._wake_send.fileno(), warn_on_full_buffer=False
-        )
-        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
-            self._saved_sigint = signal.signal(signal.SIGINT, self._on_sigint)
-
-    def _restore_interrupt(self) -> None:
-        if threading.current_thread() is not threading.main_thread():
-            return
-        signal.set_wakeup_fd(self._saved_wakeup)
-        if self._saved_sigint is not None:
-            if signal.getsignal(signal.SIGINT) == self._on_sigint:
-                signal.signal(signal.SIGINT, self._saved_sigint)
-            else:
-                # A signal set still watches SIGINT: when it stops, it must
-                # put back the handler from before the kernel, not the kernel's.
-                self._signals.replace_restore(signal.SIGINT, self._on_sigint, self._saved_sigint)
-            self._saved_sigint = None
-
-    def _on_sigint(self, signo: int, frame: object) -> None:
-        if self._interrupted:
-            raise KeyboardInterrupt  # a second Ctrl-C: a task may be stuck computing
-        self._interrupted = 1
-
-    def _deliver_signal(self, signo: int) -> None:
-        for sigset in self._signals.deliver(signo):
-            waiter = self._signal_waiters.pop(id(sigset), None)
-            if waiter is not None:
-                self._external -= 1
-                self._end_temporary_watch(waiter)
-                self._wake(waiter, sigset.pending.popleft())
-
-    def _end_temporary_watch(self, task: Task[Any]) -> None:
-        if task._watched is not None:
-            self._signals.unwatch(task._watched)
-            task._watched = None
-
-    # ------------------------------------------------------------------ threads
-
-    def _thread_pool(self) -> ThreadPoolExecutor:
-        if self._threads is None:
-            self._threads = ThreadPoolExecutor(
-                max_workers=min(64, (os.cpu_count() or 1) * 8), thread_name_prefix="curio-worker"
-            )
-        return self._threads
-
-    def _close_threads(self) -> None:
-        if self._threads is not None:
-            self._threads.shutdown(wait=True, cancel_futures=True)
-            self._threads = None
-
-    def _wait_future(self, task: Task[Any], future: Future[Any], want_result: bool) -> object:
-        completions = self._completions
-        wake_selector = self._wake_selector
-
-        def done(fut: Future[Any]) -> None:
-            completions.append((task, fut, want_result))
-            wake_selector()
-
-        self._external += 1
-        future.add_done_callback(done)
-        return self._suspend(task, "FUTURE_WAIT", self._unwait_future, future)
-
-    def _unwait_future(self, task: Task[Any]) -> None:
-        self._external -= 1
-        task._wait_obj.cancel()
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise RuntimeError("this kernel is closed")
-
-    # ------------------------------------------------------------------ trap handlers
-    # One method per trap, in the order of curio_traps.HANDLERS.  Each gets
-    # the trap tuple and returns the value for the task or SUSPEND.
-
-    def trap_read_wait(self, trap: tuple[int, FileLike | int], /) -> object:
-        task = self.current
-        assert task is not None
-        fileobj = trap[1]
-        entry = self._io.get(fileobj if fileobj.__class__ is int else fileobj.fileno())  # type: ignore[union-attr]
-        if (
-            entry is not None
-            and entry.fileobj is fileobj
-            and entry.reader is None
-            and entry.mask & _EVENT_READ
-            and task._cancel_pending is None
-        ):
-            # The echo hot path: still watched for reading since the last wait,
-            # so there is nothing to register; park the task directly.
-            entry.reader = task
-            self._io_waiting += 1
-            task.state = "READ_WAIT"
-            task.waiting_since = self._now
-            task._unwait = self._unwait_read_cb
-            task._wait_obj = entry
-            return SUSPEND
-        return self._wait_io(task, fileobj, reading=True)
-
-    def _wait_io(self, task: Task[Any], fileobj: FileLike | int, reading: bool) -> object:
-        """Park *task* until *fileobj* is readable (or writable), registering it if needed."""
-        self._blocking(task)
-        fd = fileno_of(fileobj)
-        entry = self._registry.entry(fd, fileobj)
-        other = entry.reader if reading else entry.writer
-        if other is not None:
-            what = "read" if reading else "write"
-            busy = ReadResourceBusy if reading else WriteResourceBusy
-            raise busy(f"task {other.id} is already waiting to {what} {fileobj!r}")
-        self._registry.set_mask(fd, entry, entry.mask | (_EVENT_READ if reading else _EVENT_WRITE))
-        self._io_waiting += 1
-        if reading:
-            entry.reader = task
-            return self._suspend(task, "READ_WAIT", self._unwait_read_cb, entry)
-        entry.writer = task
-        return self._suspend(task, "WRITE_WAIT", self._unwait_write, entry)
-
-    def _unwait_read(self, task: Task[Any]) -> None:
-        task._wait_obj.reader = None
-        self._io_waiting -= 1
-
-    def trap_write_wait(self, trap: tuple[int, FileLike | int], /) -> object:
-        task = self.current
-        assert task is not None
-        return self._wait_io(task, trap[1], reading=False)
-
-    def _unwait_write(self, task: Task[Any]) -> None:
-        task._wait_obj.writer = None
-        self._io_waiting -= 1
-
-    def trap_io_release(self, trap: tuple[int, FileLike | int], /) -> object:
-        fileobj = trap[1]
-        fd = fileobj if isinstance(fileobj, int) else fileobj.fileno()
-        entry = self._io.get(fd)
-        if entry is not None:
-            self._release(fd, entry)
-        return None
-
-    def trap_future_wait(self, trap: tuple[int, Future[Any]], /) -> object:
-        task = self.current
-        assert task is not None
-        self._blocking(task)
-        future = trap[1]
-        if future.done():
-            return None
-        return self._wait_future(task, future, False)
-
-    def trap_run_in_thread(self, trap: tuple[int, Callable[[], Any]], /) -> object:
-        task = self.current
-        assert task is not None
-        self._blocking(task)
-        return self._wait_future(task, self._thread_pool().submit(trap[1]), True)
-
-    def trap_join_task(self, trap: tuple[int, TaskLike[Any]], /) -> object:
-        task = self.current
-        assert task is not None
-        target = _task_of(trap[1], "join")
-        if target.terminated:
-            if target._exception is not None:
-                self._answered_for(target)  # joined in time: no need to log it
-                raise self._task_error(target)
-            return target._result
-        if target is task:
-            raise RuntimeError(f"task {task.id} cannot join itself")
-        self._blocking(task)
-        return self._wait_for_end(task, target, False)
-
-    def _wait_for_end(self, task: Task[Any], target: Task[Any], cancelling: bool) -> object:
-        if target._joiners is None:
-            target._joiners = {}
-        target._joiners[task] = cancelling
-        return self._suspend(task, "TASK_JOIN", self._unwait_join, target)
-
-    @staticmethod
-    def _unwait_join(task: Task[Any]) -> None:
-        del task._wait_obj._joiners[task]  # O(1): cancelling many joiners stays linear
-
-    def trap_cancel_task(
-        self, trap: tuple[int, TaskLike[Any], type[BaseException] | BaseException, bool], /
-    ) -> object:
-        task = self.current
-        assert task is not None
-        _, target_like, exc, blocking = trap
-        target = _task_of(target_like, "cancel")
-        if target.terminated:
-            return False
-        error = _to_exception(exc)
-        target.cancelled = True
-        if target is task:
-            raise error
-        if not blocking:
-            self._cancel(target, error)
-            return True
-        self._blocking(task)
-        self._cancel(target, error)
-        return self._wait_for_end(task, target, True)
-
-    def trap_wait_task(self, trap: tuple[int, TaskLike[Any]], /) -> object:
-        task = self.current
-        assert task is not None
-        target = _task_of(trap[1], "wait")
-        if target.terminated:
-            return None
-        if target is task:
-            raise RuntimeError(f"task {task.id} cannot wait for itself")
-        self._blocking(task)
-        return self._wait_for_end(task, target, True)
-
-    def trap_wait_on_queue(self, trap: tuple[int, KernelQueue, str], /) -> object:
-        # _blocking() and _suspend() inlined: every sync primitive waits here.
-        task = self.current
-        assert task is not None
-        if task._cancel_pending is not None:
-            self._blocking(task)
-        kqueue = trap[1]
-        if kqueue.__class__ is WaitQueue or isinstance(kqueue, WaitQueue):
-            kqueue[task] = None
-            task._unwait = _unwait_wait_queue
-        else:
-            kqueue.append(task)
-            task._unwait = _unwait_queue
-        task.state = trap[2]
-        task.waiting_since = self._now
-        task._wait_obj = kqueue
-        return SUSPEND
-
-    def trap_reschedule_tasks(
-        self, trap: tuple[int, KernelQueue, int, object, BaseException | None], /
-    ) -> object:
-        # _wake() inlined: every sync primitive wakes its waiters here.
-        _, kqueue, n, value, exc = trap
-        ready = self._ready
-        ordered = kqueue.__class__ is WaitQueue or isinstance(kqueue, WaitQueue)
-        while n > 0 and kqueue:
-            task = kqueue.popitem(False)[0] if ordered else kqueue.popleft()  # type: ignore[union-attr]
-            task._unwait = None
-            task._wait_obj = None
-            task._next_value = value
-            task._next_exc = exc
-            task.state = "READY"
-            ready.append(task)
-            n -= 1
-        return None
-
-    def trap_sigwatch(self, trap: tuple[int, SignalWatcher], /) -> object:
-        self._watch(trap[1])
-        return None
-
-    def _watch(self, sigset: SignalWatcher) -> None:
-        # Signals that arrived before the watch began belong to the watchers
-        # of that moment: hand them out before adding the new one.
-        self._drain_wake_socket()
-        self._signals.watch(sigset)
-
-    def trap_sigunwatch(self, trap: tuple[int, SignalWatcher], /) -> object:
-        self._signals.unwatch(trap[1])
-        return None
-
-    def trap_sigwait(self, trap: tuple[int, SignalWatcher], /) -> object:
-        task = self.current
-        assert task is not None
-        self._blocking(task)
-        sigset = trap[1]
-        if sigset.pending:
-            return sigset.pending.popleft()
-        if id(sigset) in self._signal_waiters:
-            raise RuntimeError(f"another task is already waiting on {sigset!r}")
-        if not self._signals.is_watched(sigset):
-            self._watch(sigset)
-            task._watched = sigset
-        self._signal_waiters[id(sigset)] = task
-        self._external += 1
-        return self._suspend(task, "SIGNAL_WAIT", self._unwait_signal, sigset)
-
-    def _unwait_signal(self, task: Task[Any]) -> None:
-        self._signal_waiters.pop(id(task._wait_obj), None)
-        self._external -= 1
-        self._end_temporary_watch(task)
-
-    def trap_sleep(self, trap: tuple[int, float], /) -> object:
-        task = self.current
-        assert task is not None
-        if task._cancel_pending is not None:
-            self._blocking(task)
-        seconds = trap[1]
-        if seconds.__class__ is not float and seconds.__class__ is not int:
-            seconds = check_seconds(seconds, "sleep()")
-        if seconds <= 0:
-            task.state = "READY"
-            self._ready.append(task)
-            return SUSPEND
-        if seconds != seconds:
-            check_seconds(seconds, "sleep()")  # NaN: raises
-        task._timer = self._timers.add_sleep(time.monotonic() + seconds, task)
-        return self._suspend(task, "TIME_SLEEP", _unwait_timer)
-
-    def trap_spawn(self, trap: tuple[int, Coroutine[Any, Any, Any], bool], /) -> object:
-        task = self.current
-        assert task is not None
-        _, coro, daemon = trap
-        # cr_frame is not read here: it would give every task a frame object
-        # (160 bytes, +11% spawn cost); a finished coroutine shows up below.
-        if coro.__class__ is not CoroutineType or coro.cr_suspended or coro.cr_running:
-            _check_coroutine(coro, "spawn()")  # not a fresh native coroutine: explain
-        if self._added and coro in self._added:
-            raise RuntimeError(f"spawn(): coroutine {coro!r} was already added as a task")
-        # Kernel._new_task inlined: spawn is a benchmark row.
-        if self._taskcls is Task:
-            child = _make_task(next(self._ids), coro, None if daemon else task, daemon)
-        else:
-            child = _make_task(
-                next(self._ids), coro, None if daemon else task, daemon, self._taskcls
-            )
-            Task.__init__ is child.__class__.__init__ or child.__init__(  # type: ignore[misc]
-                coro, task
-            )  # told the spawner, also for a daemon (ContextTask copies its context)
-        self._tasks[child.id] = child
-        if not daemon:
-            self._nondaemon += 1
-        if self._shutting_down:
-            self._cancel(child, CancelledError("kernel shutdown"))
-        # The child's first step runs right now, so spawn() returns after it
-        # without a trip through the ready queue (a third of spawn's cost).
-        if self._observers:
-            self._first_step_observed(task, child, trap)
-        else:
-            self._step(child)
-            self.current = task
-        if child._exception is not None and child.cycles == 1 and _was_finished(child._exception):
-            self._answered_for(child)
-            raise RuntimeError(
-                f"spawn(): coroutine {coro!r} was already run; a coroutine runs once"
-            ) from child._exception
-        return child
-
-    def trap_current_task(self, trap: tuple[int], /) -> object:
-        return self.current
-
-    def trap_clock(self, trap: tuple[int], /) -> object:
-        return time.monotonic()
-
-    def trap_set_timeout(self, trap: tuple[int, float | None], /) -> object:
-        task = self.current
-        assert task is not None
-        deadline = trap[1]
-        if deadline is not None and (deadline.__class__ is not float or deadline != deadline):
-            check_seconds(deadline, "a timeout deadline")  # not a number, or NaN: raises
-        scope = Scope(deadline, task)
-        if task._scopes is None:
-            task._scopes = [scope]
-        else:
-            task._scopes.append(scope)
-        if deadline is not None:
-            self._timers.add_scope(scope, deadline)
-        return scope
-
-    def trap_unset_timeout(self, trap: tuple[int, TimeoutState], /) -> object:
-        task = self.current
-        assert task is not None
-        scope = trap[1]
-        scopes = task._scopes
-        if not scopes or scopes[-1] is not scope:
-            raise RuntimeError(
-                "timeout blocks must end innermost first (a block was left out of order, "
-                "or by another task)"
-            )
-        scopes.pop()
-        assert isinstance(scope, Scope)
-        scope.open = False
-        deadline = scope.deadline
-        if deadline is not None:
-            self._timers.closed_scope()
-            pending = task._cancel_pending
-            if pending is not None and is_timeout(pending) and pending.args[0] is deadline:
-                task._cancel_pending = None  # expired, but the block ended before it was raised
-        return time.monotonic()
-
-    def trap_set_allow_cancel(self, trap: tuple[int, bool], /) -> object:
-        task = self.current
-        assert task is not None
-        previous = task._allow_cancel
-        task._allow_cancel = bool(trap[1])
-        return previous
-
-    def trap_check_cancellation(
-        self, trap: tuple[int, type[BaseException] | tuple[type[BaseException], ...] | None], /
-    ) -> object:
-        task = self.current
-        assert task is not None
-        match = trap[1]
-        pending = task._cancel_pending
-        if pending is None or (match is not None and not isinstance(pending, match)):
-            return None
-        if task._allow_cancel:
-            task._cancel_pending = None
-            raise spend_scopes(task, pending)
-        if match is not None:
-            task._cancel_pending = None  # taken: the caller handles it
-            return spend_scopes(task, pending)
-        return pending
-
-    def trap_set_cancellation(
-        self, trap: tuple[int, type[BaseException] | BaseException | None], /
-    ) -> object:
-        task = self.current
-        assert task is not None
-        exc = trap[1]
-        previous = task._cancel_pending
-        task._cancel_pending = None if exc is None else _to_exception(exc, "set_cancellation()")
-        return previous
-
-    def trap_io_waiting(self, trap: tuple[int, FileLike | int], /) -> object:
-        entry = self._io.get(fileno_of(trap[1]))
-        if entry is None:
-            return (None, None)
-        return (entry.reader, entry.writer)
 
 
 @overload
