@@ -8,8 +8,10 @@ from curio_kernel import (
     CancelledError,
     TaskCancelled,
     TaskTimeout,
+    TimeoutCancellationError,
     check_cancellation,
     disable_cancellation,
+    ignore_after,
     run,
     set_cancellation,
     sleep,
@@ -17,6 +19,7 @@ from curio_kernel import (
     timeout_after,
 )
 from curio_sync import Event
+from curio_traps import _cancel_task
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -233,3 +236,52 @@ def test_a_task_blocked_forever_with_cancellation_disabled_does_not_hang_the_ker
 
     with pytest.raises(RuntimeError, match="deadlock"):
         run(main)
+
+
+def test_a_task_that_took_its_cancellation_can_be_cancelled_again() -> None:
+    async def worker(go: Event, taken: Event) -> str:
+        async with disable_cancellation():
+            await go.wait()
+            assert isinstance(await check_cancellation(TaskCancelled), TaskCancelled)
+            await taken.set()
+        try:
+            await Event().wait()
+        except TaskCancelled:
+            return "cancelled the second time"
+        return "never cancelled again"
+
+    async def main() -> str:
+        go, taken = Event(), Event()
+        task = await spawn(worker, go, taken)
+        await task.cancel(blocking=False)
+        await go.set()
+        await taken.wait()
+        assert await task.cancel() is True  # delivers again: the first one was taken
+        return task.result
+
+    assert run(main) == "cancelled the second time"
+
+
+def test_check_cancellation_matches_an_expiry_by_the_name_it_would_be_raised_with() -> None:
+    async def main() -> tuple[object, object]:
+        # The inner 10 s block is open inside the block that expires.
+        async with ignore_after(0.001), ignore_after(10), disable_cancellation():
+            await sleep(0.01)
+            as_task_timeout = await check_cancellation(TaskTimeout)
+            taken = await check_cancellation(TimeoutCancellationError)
+        return as_task_timeout, type(taken)
+
+    assert run(main) == (None, TimeoutCancellationError)
+
+
+def test_a_cancel_refused_by_the_callers_own_cancellation_does_not_mark_the_target() -> None:
+    async def main() -> bool:
+        target = await spawn(Event().wait)
+        await set_cancellation(TaskCancelled("mine"))
+        with pytest.raises(TaskCancelled, match="mine"):
+            await _cancel_task(target, TaskCancelled, blocking=True)
+        marked = target.cancelled
+        await target.cancel()
+        return marked
+
+    assert run(main) is False

@@ -430,7 +430,7 @@ def _describe(tasks: list[Task[Any]]) -> str:
     lines = []
     for task in tasks:
         where = " <- ".join(
-            f"{frame.function}:{frame.lineno}" for frame in reversed(task.where()[-4:])
+            f"{frame.function}:{frame.lineno}" for frame in reversed(task.stack()[-4:])
         )
         lines.append(f"    task {task.id} {task.name} {task.state} at {where}")
     return "\n".join(lines)

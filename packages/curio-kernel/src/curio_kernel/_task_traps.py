@@ -25,7 +25,7 @@ from typing import Any
 from curio_traps import CancelledError, TaskLike
 
 from ._kernel_base import KernelBase
-from ._timers import spend_scopes
+from ._timers import name_expiry, spend_scopes
 from .activation import Activation
 from .task import Task, _check_coroutine, _make_task
 
@@ -101,14 +101,15 @@ class TaskTraps(KernelBase):
         if target.terminated:
             return False
         error = _to_exception(exc)
-        target.cancelled = True
         if target is task:
+            task.cancelled = True
             raise error
-        if not blocking:
-            self._cancel(target, error)
-            return True
-        self._blocking(task)
+        if blocking:
+            self._blocking(task)  # the caller's own pending cancellation comes first
+        target.cancelled = True
         self._cancel(target, error)
+        if not blocking:
+            return True
         return self._wait_for_end(task, target, True)
 
     def trap_spawn(self, trap: tuple[int, Coroutine[Any, Any, Any], bool], /) -> object:
@@ -178,15 +179,21 @@ class TaskTraps(KernelBase):
         assert task is not None
         match = trap[1]
         pending = task._cancel_pending
-        if pending is None or (match is not None and not isinstance(pending, match)):
+        if pending is None:
+            return None
+        named = name_expiry(task, pending)  # matched as it would be raised now
+        if match is not None and not isinstance(named, match):
             return None
         if task._allow_cancel:
             task._cancel_pending = None
             raise spend_scopes(task, pending)
-        if match is not None:
-            task._cancel_pending = None  # taken: the caller handles it
-            return spend_scopes(task, pending)
-        return pending
+        if match is None:
+            return named
+        # Taken: the caller handles it.  A cancellation the task took is no longer
+        # one a later Task.cancel() would merely wait for.
+        task._cancel_pending = None
+        task.cancelled = False
+        return spend_scopes(task, pending)
 
     def trap_set_cancellation(
         self, trap: tuple[int, type[BaseException] | BaseException | None], /
@@ -196,4 +203,6 @@ class TaskTraps(KernelBase):
         exc = trap[1]
         previous = task._cancel_pending
         task._cancel_pending = None if exc is None else _to_exception(exc, "set_cancellation()")
+        if previous is not None:
+            task.cancelled = False  # the task replaced what it was sent: cancellable again
         return previous

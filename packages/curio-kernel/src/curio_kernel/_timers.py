@@ -160,13 +160,24 @@ def spend_scopes(task: Task[Any], exc: BaseException) -> BaseException:
     scopes = task._scopes
     if not scopes:
         return exc
-    first = 0
-    if is_timeout(exc):
-        first = scope_index(task, exc)
-        innermost = first == len(scopes) - 1
-        if innermost != (type(exc) is TaskTimeout):
-            kind = TaskTimeout if innermost else TimeoutCancellationError
-            exc = kind(exc.args[0])
+    first = scope_index(task, exc) if is_timeout(exc) else 0
     for index in range(first, len(scopes)):
         scopes[index].spent = True
-    return exc
+    return name_expiry(task, exc)
+
+
+def name_expiry(task: Task[Any], exc: BaseException) -> BaseException:
+    """*exc* as *task* would receive it now: a timeout named after where its block stands.
+
+    ``TaskTimeout`` if the expired block is the innermost open one,
+    ``TimeoutCancellationError`` if blocks are open inside it; anything
+    else unchanged.  Nothing is spent (see :func:`spend_scopes`).
+    """
+    scopes = task._scopes
+    if not scopes or not is_timeout(exc):
+        return exc
+    innermost = scope_index(task, exc) == len(scopes) - 1
+    if innermost == (type(exc) is TaskTimeout):
+        return exc
+    kind = TaskTimeout if innermost else TimeoutCancellationError
+    return kind(exc.args[0])

@@ -233,8 +233,9 @@ class Task(_Generic[T]):
         """Cancel the task with *exc*; with *blocking*, wait until it has ended.
 
         Returns ``True`` if the task was cancelled, ``False`` if it had
-        already ended.  A task is cancelled once: a second request only
-        waits for the first to take effect.  The wait goes on through
+        already ended.  A request made while an earlier one has not reached
+        the task yet only waits for it; once the task has received (or
+        taken) a cancellation, a new request sends another.  The wait goes on through
         cancellations and timeouts of the caller, which are raised once the
         task has ended (the strongest of them), so the task is never left
         running.
@@ -243,8 +244,7 @@ class Task(_Generic[T]):
             self.taskgroup._hide(self)  # cancelled directly: no longer in its group's tasks
         if self.terminated:
             return False
-        if not self.cancelled:
-            await _cancel_task(self, exc, blocking=False)
+        await _cancel_task(self, exc, blocking=False)  # the kernel keeps one that is pending
         if blocking:
             await wait_through((self,))
         return True
