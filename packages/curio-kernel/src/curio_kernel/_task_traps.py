@@ -66,6 +66,8 @@ class TaskTraps(KernelBase):
     _observers: tuple[Activation, ...]
     _added: set[Coroutine[Any, Any, Any]]
     _shutting_down: bool
+    #: Declared again here, as in KernelBase: trap_spawn sets it back to the spawner.
+    current: Task[Any] | None
 
     def trap_join_task(self, trap: tuple[int, TaskLike[Any]], /) -> object:
         task = self.current
