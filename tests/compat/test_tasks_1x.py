@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import selectors
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -669,3 +670,21 @@ def test_run_of_a_function_that_is_not_a_coroutine_function_raises_type_error() 
 
     with pytest.raises(TypeError, match="coroutine"):
         run(cast(Any, plain))
+
+
+def test_max_select_timeout_caps_every_wait_in_the_selector() -> None:
+    waits: list[float | None] = []
+
+    class RecordingSelector(selectors.DefaultSelector):
+        def select(self, timeout: float | None = None) -> Any:
+            waits.append(timeout)
+            return super().select(timeout)
+
+    async def main() -> None:
+        await sleep(0.05)  # one long wait, which the cap splits
+
+    with Kernel(selector=RecordingSelector(), max_select_timeout=0.01) as kernel:
+        kernel.run(main)
+    assert waits
+    assert all(w is not None and w <= 0.01 for w in waits)
+    assert len([w for w in waits if w and w > 0]) >= 3

@@ -27,7 +27,7 @@ from curio_traps import CancelledError, TaskLike
 from ._kernel_base import KernelBase
 from ._timers import name_expiry, spend_scopes
 from .activation import Activation
-from .task import Task, _check_coroutine, _make_task
+from .task import Task, _check_coroutine, _make_custom_task, _make_task
 
 __all__ = ["TaskTraps"]
 
@@ -108,7 +108,6 @@ class TaskTraps(KernelBase):
             raise error
         if blocking:
             self._blocking(task)  # the caller's own pending cancellation comes first
-        target.cancelled = True
         self._cancel(target, error)
         if not blocking:
             return True
@@ -128,12 +127,9 @@ class TaskTraps(KernelBase):
         if self._taskcls is Task:
             child = _make_task(next(self._ids), coro, None if daemon else task, daemon)
         else:
-            child = _make_task(
-                next(self._ids), coro, None if daemon else task, daemon, self._taskcls
+            child = _make_custom_task(
+                self._taskcls, next(self._ids), coro, None if daemon else task, daemon, task
             )
-            Task.__init__ is child.__class__.__init__ or child.__init__(  # type: ignore[misc]
-                coro, task
-            )  # told the spawner, also for a daemon (ContextTask copies its context)
         self._tasks[child.id] = child
         if not daemon:
             self._nondaemon += 1

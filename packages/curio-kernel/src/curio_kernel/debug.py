@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Collection, Iterable
-from typing import Any, TypeAlias
+from typing import Any, ClassVar, TypeAlias
 
 from curio_traps import HANDLERS
 
@@ -31,16 +31,22 @@ _log = logging.getLogger("curio.debug")
 
 
 class Debugger(Activation):
-    """An activation that logs, for the tasks its *filter* names."""
+    """An activation that logs, for the tasks its *filter* names.
+
+    *level* is the debugger's own (:attr:`default_level`) unless given.
+    """
+
+    #: The logging level of this kind of debugger.
+    default_level: ClassVar[int] = logging.INFO
 
     def __init__(
         self,
         *,
-        level: int = logging.INFO,
+        level: int | None = None,
         log: logging.Logger | None = None,
         filter: Collection[str] | None = None,
     ) -> None:
-        self.level: int = level
+        self.level: int = self.default_level if level is None else level
         self.log: logging.Logger = log if log is not None else _log
         self.filter: frozenset[str] | None = None if filter is None else frozenset(filter)
 
@@ -90,14 +96,7 @@ def _trap_text(trap: object) -> str:
 class logcrash(Debugger):
     """Log every task that ends with an error (cancellations are not errors)."""
 
-    def __init__(
-        self,
-        *,
-        level: int = logging.ERROR,
-        log: logging.Logger | None = None,
-        filter: Collection[str] | None = None,
-    ) -> None:
-        super().__init__(level=level, log=log, filter=filter)
+    default_level = logging.ERROR
 
     def terminated(self, task: Task[Any]) -> None:
         exc = task.exception
@@ -112,11 +111,13 @@ class longblock(Debugger):
     blocks, where it should ``await``.
     """
 
+    default_level = logging.WARNING
+
     def __init__(
         self,
         *,
         max_time: float = 0.05,
-        level: int = logging.WARNING,
+        level: int | None = None,
         log: logging.Logger | None = None,
         filter: Collection[str] | None = None,
     ) -> None:

@@ -75,6 +75,7 @@ from .task import (
     _caller_site,
     _check_coroutine,
     _is_coroutine,
+    _make_custom_task,
     _make_task,
 )
 
@@ -317,7 +318,6 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
             return
         if self._tasks:
             for task in list(self._tasks.values()):
-                task.cancelled = True
                 self._cancel(task, CancelledError("kernel shutdown"))
             self._shutting_down = True
             self._enter()
@@ -542,7 +542,6 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
         for task in blocked:
             # Even where cancellation is disabled: the wait could never end otherwise.
             task._allow_cancel = True
-            task.cancelled = True
             self._cancel(task, CancelledError("every task was blocked forever"))
 
     # ------------------------------------------------------------------ task life
@@ -550,9 +549,10 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
     def _new_task(
         self, coro: Coroutine[Any, Any, T], daemon: bool, parent: Task[Any] | None
     ) -> Task[T]:
-        task: Task[T] = _make_task(next(self._ids), coro, parent, daemon, self._taskcls)
-        if self._taskcls is not Task and self._taskcls.__init__ is not Task.__init__:
-            task.__init__(coro, parent)  # type: ignore[misc]
+        if self._taskcls is Task:
+            task: Task[T] = _make_task(next(self._ids), coro, parent, daemon)
+        else:
+            task = _make_custom_task(self._taskcls, next(self._ids), coro, parent, daemon, parent)
         for activation in self._observers:
             activation.created(task)
         self._tasks[task.id] = task
@@ -661,7 +661,8 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
         """Deliver *exc* to *task* now if it waits, else at its next blocking trap.
 
         A task inside ``disable_cancellation()`` keeps waiting; the
-        cancellation stays pending until delivery is allowed again.
+        cancellation stays pending until delivery is allowed again.  Any
+        *exc* but a timeout's expiry marks the task ``cancelled``.
 
         A cancellation is never lost: a timeout never replaces an explicit
         cancellation still pending, and of two pending timeouts the one of
@@ -669,6 +670,8 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
         """
         if task.terminated:
             return
+        if not is_timeout(exc):
+            task.cancelled = True
         unwait = task._unwait
         if unwait is not None and task._allow_cancel:
             unwait(task)

@@ -361,6 +361,25 @@ def _make_task(
     return self
 
 
+def _make_custom_task(
+    cls: type[Task[Any]],
+    task_id: int,
+    coro: Coroutine[Any, Any, T],
+    parent: Task[Any] | None,
+    daemon: bool,
+    spawner: Task[Any] | None,
+) -> Task[T]:
+    """:func:`_make_task` for a *taskcls* subclass, whose ``__init__`` it then calls.
+
+    *spawner* is the task that spawned it, also for a daemon (which has no
+    parent): ``ContextTask`` copies its context.
+    """
+    task: Task[T] = _make_task(task_id, coro, parent, daemon, cls)
+    if cls.__init__ is not Task.__init__:
+        task.__init__(coro, spawner)  # type: ignore[misc]  # the subclass's own hook
+    return task
+
+
 #: Whether tasks remember where they were spawned (it costs a frame lookup per spawn).
 RECORD_SPAWN_SITES: Final = bool(sys.flags.dev_mode or os.environ.get("CURIO_DEBUG"))
 
