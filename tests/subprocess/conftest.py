@@ -7,6 +7,8 @@ descriptor half of that check, ``no_fd_leak``, and ``open_fds`` are in tests/con
 from __future__ import annotations
 
 import contextlib
+import multiprocessing.forkserver
+import multiprocessing.resource_tracker
 import os
 import signal
 import sys
@@ -40,13 +42,32 @@ def _multiprocessing_helper(pid: str) -> bool:
     """The process-wide forkserver and resource tracker that run_in_process starts.
 
     They live as long as the test process by design (other test areas start
-    them); they are not children a test of this area left behind.
+    them); they are not children a test of this area left behind.  They are
+    known by the pids multiprocessing records (which holds even while one is
+    starting or has just exited) and by their command line.
     """
+    forkserver = getattr(multiprocessing.forkserver, "_forkserver", None)
+    tracker = getattr(multiprocessing.resource_tracker, "_resource_tracker", None)
+    recorded = {getattr(forkserver, "_forkserver_pid", None), getattr(tracker, "_pid", None)}
+    if int(pid) in recorded:
+        return True
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
             return b"multiprocessing" in cmdline.read()
     except OSError:
         return False
+
+
+def _describe(pid: int) -> str:
+    """The pid with its state and command line, read before the process is killed."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            state = stat.read().rpartition(")")[2].split()[0]
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            command = cmdline.read().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return f"{pid} (gone)"
+    return f"{pid} state {state}: {command or '(no command line)'}"
 
 
 @pytest.fixture(autouse=True)
@@ -60,14 +81,15 @@ def no_leaks(no_fd_leak: None) -> Iterator[None]:
     yield
     leftovers = []
     for pid in _children():
-        leftovers.append(pid)
+        leftovers.append(_describe(pid))
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)
     with contextlib.suppress(ChildProcessError):
-        if os.waitpid(-1, os.WNOHANG)[0] != 0:  # elsewhere: at least catch a zombie
-            leftovers.append(-1)
+        # Without /proc, at least catch a zombie (on Linux, _children saw them all).
+        if not os.path.isdir("/proc") and os.waitpid(-1, os.WNOHANG)[0] != 0:
+            leftovers.append("a child reaped by waitpid(-1)")
     assert not leftovers, f"child processes left running or unreaped: {leftovers}"
 
 
