@@ -20,6 +20,8 @@ TARGET = ROOT / "packages" / "curio" / "src" / "curio"
 
 #: curio module -> (distribution modules, docstring, whether the first source's module
 #: ``__getattr__`` serves further names that the re-export must pass on).
+#: A module in ALIASES replaces itself with its one source in ``sys.modules``: the names are
+#: still written out for type checkers, but assignments (settings) reach the source.
 MODULES: dict[str, tuple[tuple[str, ...], str, bool]] = {
     # curio 1.x's module paths: each holds the very objects of the modules it names.
     "activation": (
@@ -79,7 +81,11 @@ MODULES: dict[str, tuple[tuple[str, ...], str, bool]] = {
     ),
     "workers": (
         ("curio_kernel.workers",),
-        "Threads, processes and executors for blocking work, at curio 1.x's path.",
+        (
+            "Threads, processes and executors for blocking work, at curio 1.x's path.\n\n"
+            "This module *is* :mod:`curio_kernel.workers` once imported, so that a setting such\n"
+            "as ``curio.workers.MAX_WORKER_THREADS = 8`` reaches the kernel."
+        ),
         False,
     ),
     "io": (
@@ -135,6 +141,10 @@ MODULES: dict[str, tuple[tuple[str, ...], str, bool]] = {
 }
 
 
+#: The curio modules that are their source module at run time (module-level settings).
+ALIASES = frozenset({"workers"})
+
+
 def render(name: str) -> str:
     """The source text of ``curio.<name>``."""
     sources, doc, delegates = MODULES[name]
@@ -142,6 +152,8 @@ def render(name: str) -> str:
     lines = [f'"""{doc}\n"""', ""]
     if delegates:
         lines += ["from typing import Any", ""]
+    if delegates or name in ALIASES:
+        lines += ["import sys", ""] if name in ALIASES else []
         lines += [f"import {source} as _source"]
     seen: set[str] = set()
     for module_name in sources:
@@ -167,6 +179,8 @@ def render(name: str) -> str:
             "def __dir__() -> list[str]:",
             "    return dir(_source)",
         ]
+    if name in ALIASES:
+        lines += ["", "sys.modules[__name__] = _source"]
     return "\n".join(lines) + "\n"
 
 

@@ -1,5 +1,12 @@
-"""Threads, processes and executors for blocking work, at curio 1.x's path."""
+"""Threads, processes and executors for blocking work, at curio 1.x's path.
 
+This module *is* :mod:`curio_kernel.workers` once imported, so that a setting such
+as ``curio.workers.MAX_WORKER_THREADS = 8`` reaches the kernel.
+"""
+
+import sys
+
+import curio_kernel.workers as _source
 from curio_kernel.workers import (
     run_in_executor,
     run_in_process,
@@ -11,3 +18,5 @@ __all__ = [
     "run_in_process",
     "run_in_thread",
 ]
+
+sys.modules[__name__] = _source
