@@ -27,15 +27,15 @@ import types
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeAlias, cast, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn, TypeAlias, cast, overload
 
-from curio_traps import YIELD, _io_release, _run_in_thread, _sleep
+from curio_traps import YIELD, AsyncOnlyError, _io_release, _run_in_thread, _sleep
 from curio_traps.traps import READ_WAIT, WRITE_WAIT, outside_kernel_error
 
 from ._budget import BUDGET, FAST_PATH_BUDGET, read_wait, schedule_point, write_wait
 from ._wouldblock import READ_RETRY, SEND_RETRY, SSL_WANT_READ, SSL_WANT_WRITE
 from .socket_stream import SocketStream
-from .stream import Stream
+from .stream import FileStream
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer, WriteableBuffer
@@ -54,6 +54,22 @@ _SPECIAL_HOSTS = frozenset({"", "<broadcast>"})
 #: Back-off of a Unix-socket connect whose listener's backlog is full (seconds).
 _BACKLOG_RETRY_FIRST = 0.001
 _BACKLOG_RETRY_MAX = 0.1
+
+
+class _Done:
+    """What :meth:`Socket.shutdown` returns: finished already, and awaitable for curio 1.x code."""
+
+    __slots__ = ()
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        return
+        yield  # a generator that never suspends
+
+    def __repr__(self) -> str:
+        return "<curio_io.Socket.shutdown: done>"
+
+
+_DONE: Final = _Done()
 
 
 def _closed(*args: object) -> NoReturn:
@@ -434,6 +450,30 @@ class Socket:
             except SSL_WANT_WRITE:
                 await write_wait(raw)
 
+    async def readable(self) -> None:
+        """Wait until the socket has input (or the peer closed, or an error is pending)."""
+        await read_wait(self._socket)
+
+    async def writeable(self) -> None:
+        """Wait until the socket can take more output (the spelling of curio 1.x)."""
+        await write_wait(self._socket)
+
+    def shutdown(self, how: int) -> _Done:
+        """Shut down receiving, sending or both (``SHUT_RD``, ``SHUT_WR``, ``SHUT_RDWR``).
+
+        It never blocks, so it is done when the call returns; curio 1.x code
+        writes ``await sock.shutdown(how)``, and the result may be awaited
+        for that.
+        """
+        self._socket.shutdown(how)
+        return _DONE
+
+    def dup(self) -> Socket:
+        """A new :class:`Socket` over a duplicate of the descriptor."""
+        if self._socket.fileno() < 0:
+            _closed()
+        return Socket(self._socket.dup())
+
     async def close(self) -> None:
         """Close the socket (again is harmless); the kernel forgets it first."""
         raw = self._socket
@@ -456,10 +496,19 @@ class Socket:
     ) -> None:
         await self.close()
 
+    # Defined for the interpreter only: a type checker flags synchronous use itself.
+    if not TYPE_CHECKING:
+
+        def __enter__(self) -> NoReturn:
+            raise AsyncOnlyError("a curio Socket is a context manager for 'async with', not 'with'")
+
+        def __exit__(self, *args: object) -> None:
+            raise AsyncOnlyError("a curio Socket is a context manager for 'async with', not 'with'")
+
     # ------------------------------------------------------------------ files and modes
 
-    def makefile(self, mode: str, buffering: int = 0) -> Stream:
-        """A :class:`Stream` reading (``'rb'``) or writing (``'wb'``) this socket.
+    def makefile(self, mode: str, buffering: int = 0) -> FileStream:
+        """A :class:`FileStream` reading (``'rb'``) or writing (``'wb'``) this socket.
 
         Like the standard library's ``makefile``, the socket stays open until
         both it and the stream are closed.
@@ -469,9 +518,9 @@ class Socket:
         if self._socket.fileno() < 0:
             _closed()
         file = self._socket.makefile(cast(Literal["rb", "wb"], mode), buffering)
-        return Stream(file)
+        return FileStream(file)
 
-    def make_streams(self, buffering: int = 0) -> tuple[Stream, Stream]:
+    def make_streams(self, buffering: int = 0) -> tuple[FileStream, FileStream]:
         """Return ``(reader, writer)``: :meth:`makefile` streams for each direction."""
         return self.makefile("rb", buffering), self.makefile("wb", buffering)
 
