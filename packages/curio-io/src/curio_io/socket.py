@@ -19,7 +19,6 @@ buffered with nothing left to read on the descriptor.
 from __future__ import annotations
 
 import errno
-import functools
 import os
 import socket as _socket
 import ssl as _ssl
@@ -29,10 +28,11 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn, TypeAlias, cast, overload
 
-from curio_traps import YIELD, AsyncOnlyError, _io_release, _run_in_thread, _sleep
+from curio_traps import YIELD, AsyncOnlyError, _io_release
 from curio_traps.traps import READ_WAIT, WRITE_WAIT, outside_kernel_error
 
 from ._budget import BUDGET, FAST_PATH_BUDGET, read_wait, schedule_point, write_wait
+from ._connect import connect_ex
 from ._wouldblock import READ_RETRY, SEND_RETRY, SSL_WANT_READ, SSL_WANT_WRITE
 from .socket_stream import SocketStream
 from .stream import FileStream
@@ -45,15 +45,6 @@ if TYPE_CHECKING:
     Address: TypeAlias = tuple[Any, ...] | str | ReadableBuffer
 
 __all__ = ["Socket"]
-
-#: connect_ex() results that mean "the connection is under way, wait until writable".
-_IN_PROGRESS = frozenset({errno.EINPROGRESS, errno.EALREADY, errno.EINTR})
-_IP_FAMILIES = frozenset({_socket.AF_INET, _socket.AF_INET6})
-#: Host strings the socket module understands without any lookup.
-_SPECIAL_HOSTS = frozenset({"", "<broadcast>"})
-#: Back-off of a Unix-socket connect whose listener's backlog is full (seconds).
-_BACKLOG_RETRY_FIRST = 0.001
-_BACKLOG_RETRY_MAX = 0.1
 
 
 class _Done:
@@ -384,7 +375,7 @@ class Socket:
         For an SSL socket made with ``do_handshake_on_connect``, the TLS
         handshake follows.
         """
-        err = await self._connect(address)
+        err = await connect_ex(self._socket, address)
         if err:
             raise OSError(err, f"{os.strerror(err)} (connecting to {address!r})")
         if self._handshake_on_connect:
@@ -392,48 +383,10 @@ class Socket:
 
     async def connect_ex(self, address: Address) -> int:
         """Like :meth:`connect`, but return an ``errno`` code (0 on success) instead of raising."""
-        err = await self._connect(address)
+        err = await connect_ex(self._socket, address)
         if not err and self._handshake_on_connect:
             await self.do_handshake()
         return err
-
-    async def _connect(self, address: Address) -> int:
-        raw = self._socket
-        address = await self._resolve(address)
-        delay = _BACKLOG_RETRY_FIRST
-        while True:
-            err = raw.connect_ex(address)
-            if err in _IN_PROGRESS:
-                await write_wait(raw)
-                return raw.getsockopt(_socket.SOL_SOCKET, _socket.SO_ERROR)
-            if err == errno.EAGAIN and raw.family == _socket.AF_UNIX:
-                # The listener's backlog is full: nothing to wait on, so retry.
-                await _sleep(delay)
-                delay = min(delay * 2, _BACKLOG_RETRY_MAX)
-                continue
-            return err
-
-    async def _resolve(self, address: Address) -> Address:
-        """Look up a host name in a worker thread, so ``connect`` never blocks the kernel."""
-        raw = self._socket
-        if raw.family not in _IP_FAMILIES or not isinstance(address, tuple) or len(address) < 2:
-            return address
-        host = address[0]
-        if not isinstance(host, str) or host in _SPECIAL_HOSTS:
-            return address
-        try:
-            _socket.inet_pton(raw.family, host)
-        except OSError:
-            pass
-        else:
-            return address
-        infos = await _run_in_thread(
-            functools.partial(
-                _socket.getaddrinfo, host, address[1], raw.family, raw.type, raw.proto
-            )
-        )
-        found: tuple[Any, ...] = infos[0][4]
-        return found
 
     async def do_handshake(self) -> None:
         """Run the TLS handshake of a socket wrapped by :mod:`curio_net.ssl`."""
