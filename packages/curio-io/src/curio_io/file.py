@@ -29,17 +29,14 @@ from typing import IO, TYPE_CHECKING, Any, AnyStr, Generic, NoReturn, TypeVar, c
 from curio_traps import AsyncOnlyError, SyncIOError, _run_in_thread
 
 if TYPE_CHECKING:
-    from _typeshed import (
-        FileDescriptorOrPath,
-        OpenBinaryMode,
-        OpenTextMode,
-        WriteableBuffer,
-    )
+    # Spelt in full in the signatures, so the reference shows where they come from.
+    import _typeshed
+    from _typeshed import WriteableBuffer
 
 __all__ = ["AsyncFile", "anext", "aopen"]
 
 T = TypeVar("T")
-D = TypeVar("D")
+R = TypeVar("R")
 
 #: The first chunk size of :meth:`AsyncFile.readall`; it doubles while chunks come back full.
 _FIRST_CHUNK = 65536
@@ -302,8 +299,8 @@ class AsyncFile(Generic[AnyStr]):
 
 @overload
 def aopen(
-    file: FileDescriptorOrPath,
-    mode: OpenTextMode = "r",
+    file: _typeshed.FileDescriptorOrPath,
+    mode: _typeshed.OpenTextMode = "r",
     buffering: int = -1,
     encoding: str | None = None,
     errors: str | None = None,
@@ -313,8 +310,8 @@ def aopen(
 ) -> AsyncFile[str]: ...
 @overload
 def aopen(
-    file: FileDescriptorOrPath,
-    mode: OpenBinaryMode,
+    file: _typeshed.FileDescriptorOrPath,
+    mode: _typeshed.OpenBinaryMode,
     buffering: int = -1,
     encoding: None = None,
     errors: None = None,
@@ -324,7 +321,7 @@ def aopen(
 ) -> AsyncFile[bytes]: ...
 @overload
 def aopen(
-    file: FileDescriptorOrPath,
+    file: _typeshed.FileDescriptorOrPath,
     mode: str,
     buffering: int = -1,
     encoding: str | None = None,
@@ -336,7 +333,7 @@ def aopen(
 def aopen(*args: Any, **kwargs: Any) -> AsyncFile[Any]:
     """An :class:`AsyncFile` for ``open(*args, **kwargs)``, opened by ``async with``.
 
-    The arguments are those of the built-in :func:`open`; the file is
+    The arguments are those of the built-in :func:`builtins.open`; the file is
     opened in a worker thread when the ``async with`` block is entered and
     closed when it ends::
 
@@ -352,11 +349,11 @@ def aopen(*args: Any, **kwargs: Any) -> AsyncFile[Any]:
 @overload
 async def anext(aiterator: AsyncIterator[T], /) -> T: ...
 @overload
-async def anext(aiterator: AsyncIterator[T], default: D, /) -> T | D: ...
+async def anext(aiterator: AsyncIterator[T], default: R, /) -> T | R: ...
 async def anext(aiterator: AsyncIterator[Any], default: Any = _MISSING, /) -> Any:
     """The next item of *aiterator*; at its end *default* if given, else ``StopAsyncIteration``.
 
-    The asynchronous counterpart of :func:`next`, handy to skip a file's header line.
+    The asynchronous counterpart of :func:`builtins.next`, handy to skip a file's header line.
     """
     step = getattr(type(aiterator), "__anext__", None)
     if step is None:

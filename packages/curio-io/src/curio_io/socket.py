@@ -23,7 +23,7 @@ import os
 import socket as _socket
 import ssl as _ssl
 import types
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn, TypeAlias, cast, overload
@@ -411,7 +411,7 @@ class Socket:
         """Wait until the socket can take more output (the spelling of curio 1.x)."""
         await write_wait(self._socket)
 
-    def shutdown(self, how: int) -> _Done:
+    def shutdown(self, how: int) -> Awaitable[None]:
         """Shut down receiving, sending or both (``SHUT_RD``, ``SHUT_WR``, ``SHUT_RDWR``).
 
         It never blocks, so it is done when the call returns; curio 1.x code
