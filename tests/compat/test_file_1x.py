@@ -7,7 +7,7 @@ import os
 import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_type
 
 import pytest
 
@@ -332,10 +332,11 @@ def test_a_timed_out_read_leaves_a_real_file_usable(tmp_path: Path, no_fd_leak: 
 def test_a_cancellation_during_open_closes_the_file_it_opened(
     data_file: Path, no_fd_leak: None, no_thread_leak: None
 ) -> None:
-    gate = threading.Event()
+    entered, gate = threading.Event(), threading.Event()
     opened: list[Any] = []
 
     def opener(path: str, flags: int) -> int:
+        entered.set()
         assert gate.wait(10)
         fd = os.open(path, flags)
         opened.append(fd)
@@ -347,9 +348,45 @@ def test_a_cancellation_during_open_closes_the_file_it_opened(
                 raise AssertionError("the block never runs")
 
         task = await curio_kernel.spawn(enter)
-        await curio_kernel.sleep(0)
+        assert await curio_kernel.run_in_thread(entered.wait, 10)
         await task.cancel()
         gate.set()
 
     curio_kernel.run(main)  # the kernel joins its worker threads on the way out
-    assert len(opened) == 1
+    assert len(opened) == 1  # opened once, and closed again (no_fd_leak)
+
+
+def test_a_cancelled_close_still_closes_the_file_once_the_abandoned_call_ends(
+    no_thread_leak: None,
+) -> None:
+    gated = _GatedFile()
+
+    async def main() -> bool:
+        f: AsyncFile[bytes] = AsyncFile(gated)  # type: ignore[arg-type]
+        reader = await curio_kernel.spawn(f.read, 4)
+        assert await curio_kernel.run_in_thread(gated.entered.wait, 10)
+        await reader.cancel()
+        closer = await curio_kernel.spawn(f.close)  # its thread waits for the read
+        await curio_kernel.sleep(0)
+        await closer.cancel()
+        closed_meanwhile = gated.closed
+        gated.release.set()
+        return closed_meanwhile
+
+    assert curio_kernel.run(main) is False  # the kernel joins its worker threads on the way out
+    assert gated.calls == ["read", "close"]
+    assert gated.closed
+
+
+def test_aopen_gives_text_or_binary_files_to_a_type_checker(data_file: Path) -> None:
+    async def main() -> tuple[str, bytes]:
+        async with aopen(data_file) as text, aopen(data_file, "rb") as binary:
+            assert_type(text, AsyncFile[str])
+            assert_type(binary, AsyncFile[bytes])
+            line = await text.readline()
+            data = await binary.read(4)
+            assert_type(line, str)
+            assert_type(data, bytes)
+            return line, data
+
+    assert curio_kernel.run(main) == (LINES[0], b"line")

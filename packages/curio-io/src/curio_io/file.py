@@ -8,12 +8,18 @@ terminals: it needs no thread at all.
 
 Calls on one file never overlap: each holds the file's lock in its worker
 thread.  A call whose task is cancelled or times out returns at once in the
-task, but its worker thread finishes the call (the standard library gives no
-way to stop it), and its outcome is discarded: a cancelled ``read`` may have
-consumed input, a cancelled ``write`` may have written its data.  The next
-call on the file waits in its own thread until that one is done, so the file
-stays consistent and usable, and a ``close`` after a cancellation does close
-the file once the abandoned call finishes.
+task.  If no worker thread had started it, it never runs; if one had, the
+thread finishes the call (the standard library gives no way to stop it) and
+its outcome is discarded: a cancelled ``read`` may have consumed input, a
+cancelled ``write`` may have written its data.  The next call on the file
+waits in its own thread until that one is done, so the file stays consistent
+and usable.
+
+``close`` is the exception to "never runs": a cancelled ``close`` still closes
+the file.  If nothing runs on the file, it is closed at once in the kernel's
+thread; otherwise the worker thread that releases the file's lock last
+closes it (each one checks, after releasing the lock, whether a close is
+pending).
 """
 
 from __future__ import annotations
@@ -104,6 +110,8 @@ class AsyncFile(Generic[AnyStr]):
         self._open_kwargs = open_kwargs or {}
         # Held by every worker-thread call on the file, so that calls never overlap.
         self._lock = threading.Lock()
+        # Set by a close() that was interrupted; see the module's docstring.
+        self._close_pending = False
 
     def __repr__(self) -> str:
         if self._fileobj is None:
@@ -122,7 +130,7 @@ class AsyncFile(Generic[AnyStr]):
 
     def __getattr__(self, name: str) -> Any:
         """Everything not redefined here is the file's own attribute."""
-        if name.startswith("__") or name in ("_fileobj", "_lock"):
+        if name.startswith("__") or name in ("_fileobj", "_lock", "_close_pending"):
             raise AttributeError(name)
         return getattr(self._file, name)
 
@@ -131,10 +139,24 @@ class AsyncFile(Generic[AnyStr]):
         lock = self._lock
 
         def locked() -> T:
-            with lock:
-                return func(*args)
+            try:
+                with lock:
+                    return func(*args)
+            finally:
+                if self._close_pending:
+                    self._close_if_idle()
 
         return await _run_in_thread(locked)
+
+    def _close_if_idle(self) -> None:
+        """Close the file now if no call holds its lock (else the holder will, when done)."""
+        if self._lock.acquire(blocking=False):
+            try:
+                file = self._fileobj
+                if file is not None and not file.closed:
+                    file.close()
+            finally:
+                self._lock.release()
 
     # ------------------------------------------------------------------ reading
 
@@ -221,11 +243,17 @@ class AsyncFile(Generic[AnyStr]):
     async def close(self) -> None:
         """Flush and close the file (again is harmless).
 
-        Even if the task is cancelled meanwhile, the worker thread finishes
-        the close (after any call still running on the file).
+        Even if the task is cancelled meanwhile, the file is closed: at once
+        if no call runs on it, else as soon as the call still running ends.
         """
-        if self._fileobj is not None:
+        if self._fileobj is None:
+            return
+        try:
             await self._call(self._fileobj.close)
+        except BaseException:
+            self._close_pending = True
+            self._close_if_idle()
+            raise
 
     # ------------------------------------------------------------------ async protocols
 
