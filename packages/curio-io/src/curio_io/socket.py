@@ -461,16 +461,24 @@ class Socket:
     # ------------------------------------------------------------------ files and modes
 
     def makefile(self, mode: str, buffering: int = 0) -> FileStream:
-        """A :class:`FileStream` reading (``'rb'``) or writing (``'wb'``) this socket.
+        """A :class:`FileStream` reading (``'rb'``), writing (``'wb'``) or both (``'rwb'``).
 
         Like the standard library's ``makefile``, the socket stays open until
-        both it and the stream are closed.
+        both it and the stream are closed.  Streams carry bytes: text modes
+        are refused.
         """
-        if mode not in ("rb", "wb"):
-            raise ValueError(f"makefile() mode must be 'rb' or 'wb', got {mode!r}")
+        if "b" not in mode or not set(mode) <= {"r", "w", "b"} or len(set(mode)) != len(mode):
+            raise ValueError(
+                f"makefile() needs a binary mode, 'rb', 'wb' or 'rwb' (streams carry bytes), "
+                f"got {mode!r}"
+            )
+        if "r" not in mode and "w" not in mode:
+            raise ValueError(
+                f"makefile() mode must read or write: 'rb', 'wb' or 'rwb', got {mode!r}"
+            )
         if self._socket.fileno() < 0:
             _closed()
-        file = self._socket.makefile(cast(Literal["rb", "wb"], mode), buffering)
+        file = self._socket.makefile(cast(Literal["rb"], mode), buffering)
         return FileStream(file)
 
     def make_streams(self, buffering: int = 0) -> tuple[FileStream, FileStream]:
