@@ -35,7 +35,7 @@ from ._budget import BUDGET, FAST_PATH_BUDGET, read_wait, schedule_point, write_
 from ._connect import connect_ex
 from ._wouldblock import READ_RETRY, SEND_RETRY, SSL_WANT_READ, SSL_WANT_WRITE
 from .socket_stream import SocketStream
-from .stream import FileStream
+from .stream import FileStream, Stream
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer, WriteableBuffer
@@ -460,12 +460,13 @@ class Socket:
 
     # ------------------------------------------------------------------ files and modes
 
-    def makefile(self, mode: str, buffering: int = 0) -> FileStream:
+    def makefile(self, mode: str, buffering: int = 0) -> Stream:
         """A :class:`FileStream` reading (``'rb'``), writing (``'wb'``) or both (``'rwb'``).
 
         Like the standard library's ``makefile``, the socket stays open until
         both it and the stream are closed.  Streams carry bytes: text modes
-        are refused.
+        are refused.  The stream is a :class:`FileStream`; its declared type
+        is :class:`Stream`, as the reference manual gives it.
         """
         if "b" not in mode or not set(mode) <= {"r", "w", "b"} or len(set(mode)) != len(mode):
             raise ValueError(
@@ -481,7 +482,7 @@ class Socket:
         file = self._socket.makefile(cast(Literal["rb"], mode), buffering)
         return FileStream(file)
 
-    def make_streams(self, buffering: int = 0) -> tuple[FileStream, FileStream]:
+    def make_streams(self, buffering: int = 0) -> tuple[Stream, Stream]:
         """Return ``(reader, writer)``: :meth:`makefile` streams for each direction."""
         return self.makefile("rb", buffering), self.makefile("wb", buffering)
 
