@@ -209,7 +209,9 @@ class AsyncFile(Generic[AnyStr]):
                 exc.bytes_read = empty.join(chunks)  # type: ignore[attr-defined]
                 raise
             if not chunk:
-                return chunk[:0].join(chunks) if chunks else chunk
+                joiner: Any = chunk[:0]  # "" or b"", as the file reads
+                whole: AnyStr = joiner.join(chunks)
+                return whole
             chunks.append(chunk)
             if len(chunk) == size:
                 size *= 2
