@@ -135,13 +135,36 @@ def test_timeouts_and_blocking_mode_are_refused() -> None:
     raw.close()
 
 
-def test_makefile_accepts_only_binary_single_direction_modes() -> None:
+def test_makefile_accepts_only_binary_modes() -> None:
     raw = socket.socket()
     sock = Socket(raw)
-    for mode in ("r", "w", "rw", "rwb", "b"):
-        with pytest.raises(ValueError, match="'rb' or 'wb'"):
+    for mode in ("r", "w", "rw", "rt", "rbb", "x"):
+        with pytest.raises(ValueError, match="binary mode"):
             sock.makefile(mode)
+    with pytest.raises(ValueError, match="read or write"):
+        sock.makefile("b")
     raw.close()
+
+
+def test_a_read_write_makefile_stream_reads_writes_and_lends_a_raw_file() -> None:
+    async def main() -> tuple[bytes, bytes, bool, bytes]:
+        a, b = socket.socketpair()
+        sock, peer = Socket(a), Socket(b)
+        stream = sock.makefile("rwb")
+        await stream.write(b"ping")
+        got = await peer.recv(10)
+        await peer.sendall(b"pong")
+        answer = await stream.read(10)
+        with stream.blocking() as file:
+            is_raw = isinstance(file, io.RawIOBase)
+            await peer.sendall(b"sync")
+            sync = file.read(10)
+        await stream.close()
+        await sock.close()
+        await peer.close()
+        return got, answer, is_raw, sync
+
+    assert curio_kernel.run(main) == (b"ping", b"pong", True, b"sync")
 
 
 def test_make_streams_read_and_write_through_the_socket() -> None:

@@ -19,23 +19,23 @@ buffered with nothing left to read on the descriptor.
 from __future__ import annotations
 
 import errno
-import functools
 import os
 import socket as _socket
 import ssl as _ssl
 import types
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypeAlias, cast, overload
+from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn, TypeAlias, cast, overload
 
-from curio_traps import YIELD, _io_release, _run_in_thread, _sleep
+from curio_traps import YIELD, AsyncOnlyError, _io_release
 from curio_traps.traps import READ_WAIT, WRITE_WAIT, outside_kernel_error
 
 from ._budget import BUDGET, FAST_PATH_BUDGET, read_wait, schedule_point, write_wait
+from ._connect import connect_ex
 from ._wouldblock import READ_RETRY, SEND_RETRY, SSL_WANT_READ, SSL_WANT_WRITE
 from .socket_stream import SocketStream
-from .stream import Stream
+from .stream import FileStream, Stream
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer, WriteableBuffer
@@ -46,14 +46,21 @@ if TYPE_CHECKING:
 
 __all__ = ["Socket"]
 
-#: connect_ex() results that mean "the connection is under way, wait until writable".
-_IN_PROGRESS = frozenset({errno.EINPROGRESS, errno.EALREADY, errno.EINTR})
-_IP_FAMILIES = frozenset({_socket.AF_INET, _socket.AF_INET6})
-#: Host strings the socket module understands without any lookup.
-_SPECIAL_HOSTS = frozenset({"", "<broadcast>"})
-#: Back-off of a Unix-socket connect whose listener's backlog is full (seconds).
-_BACKLOG_RETRY_FIRST = 0.001
-_BACKLOG_RETRY_MAX = 0.1
+
+class _Done:
+    """What :meth:`Socket.shutdown` returns: finished already, and awaitable for curio 1.x code."""
+
+    __slots__ = ()
+
+    def __await__(self) -> Generator[Any, Any, None]:
+        return
+        yield  # a generator that never suspends
+
+    def __repr__(self) -> str:
+        return "<curio_io.Socket.shutdown: done>"
+
+
+_DONE: Final = _Done()
 
 
 def _closed(*args: object) -> NoReturn:
@@ -368,7 +375,7 @@ class Socket:
         For an SSL socket made with ``do_handshake_on_connect``, the TLS
         handshake follows.
         """
-        err = await self._connect(address)
+        err = await connect_ex(self._socket, address)
         if err:
             raise OSError(err, f"{os.strerror(err)} (connecting to {address!r})")
         if self._handshake_on_connect:
@@ -376,48 +383,10 @@ class Socket:
 
     async def connect_ex(self, address: Address) -> int:
         """Like :meth:`connect`, but return an ``errno`` code (0 on success) instead of raising."""
-        err = await self._connect(address)
+        err = await connect_ex(self._socket, address)
         if not err and self._handshake_on_connect:
             await self.do_handshake()
         return err
-
-    async def _connect(self, address: Address) -> int:
-        raw = self._socket
-        address = await self._resolve(address)
-        delay = _BACKLOG_RETRY_FIRST
-        while True:
-            err = raw.connect_ex(address)
-            if err in _IN_PROGRESS:
-                await write_wait(raw)
-                return raw.getsockopt(_socket.SOL_SOCKET, _socket.SO_ERROR)
-            if err == errno.EAGAIN and raw.family == _socket.AF_UNIX:
-                # The listener's backlog is full: nothing to wait on, so retry.
-                await _sleep(delay)
-                delay = min(delay * 2, _BACKLOG_RETRY_MAX)
-                continue
-            return err
-
-    async def _resolve(self, address: Address) -> Address:
-        """Look up a host name in a worker thread, so ``connect`` never blocks the kernel."""
-        raw = self._socket
-        if raw.family not in _IP_FAMILIES or not isinstance(address, tuple) or len(address) < 2:
-            return address
-        host = address[0]
-        if not isinstance(host, str) or host in _SPECIAL_HOSTS:
-            return address
-        try:
-            _socket.inet_pton(raw.family, host)
-        except OSError:
-            pass
-        else:
-            return address
-        infos = await _run_in_thread(
-            functools.partial(
-                _socket.getaddrinfo, host, address[1], raw.family, raw.type, raw.proto
-            )
-        )
-        found: tuple[Any, ...] = infos[0][4]
-        return found
 
     async def do_handshake(self) -> None:
         """Run the TLS handshake of a socket wrapped by :mod:`curio_net.ssl`."""
@@ -433,6 +402,30 @@ class Socket:
                 await read_wait(raw)
             except SSL_WANT_WRITE:
                 await write_wait(raw)
+
+    async def readable(self) -> None:
+        """Wait until the socket has input (or the peer closed, or an error is pending)."""
+        await read_wait(self._socket)
+
+    async def writeable(self) -> None:
+        """Wait until the socket can take more output (the spelling of curio 1.x)."""
+        await write_wait(self._socket)
+
+    def shutdown(self, how: int) -> Awaitable[None]:
+        """Shut down receiving, sending or both (``SHUT_RD``, ``SHUT_WR``, ``SHUT_RDWR``).
+
+        It never blocks, so it is done when the call returns; curio 1.x code
+        writes ``await sock.shutdown(how)``, and the result may be awaited
+        for that.
+        """
+        self._socket.shutdown(how)
+        return _DONE
+
+    def dup(self) -> Socket:
+        """A new :class:`Socket` over a duplicate of the descriptor."""
+        if self._socket.fileno() < 0:
+            _closed()
+        return Socket(self._socket.dup())
 
     async def close(self) -> None:
         """Close the socket (again is harmless); the kernel forgets it first."""
@@ -456,20 +449,38 @@ class Socket:
     ) -> None:
         await self.close()
 
+    # Defined for the interpreter only: a type checker flags synchronous use itself.
+    if not TYPE_CHECKING:
+
+        def __enter__(self) -> NoReturn:
+            raise AsyncOnlyError("a curio Socket is a context manager for 'async with', not 'with'")
+
+        def __exit__(self, *args: object) -> None:
+            raise AsyncOnlyError("a curio Socket is a context manager for 'async with', not 'with'")
+
     # ------------------------------------------------------------------ files and modes
 
     def makefile(self, mode: str, buffering: int = 0) -> Stream:
-        """A :class:`Stream` reading (``'rb'``) or writing (``'wb'``) this socket.
+        """A :class:`FileStream` reading (``'rb'``), writing (``'wb'``) or both (``'rwb'``).
 
         Like the standard library's ``makefile``, the socket stays open until
-        both it and the stream are closed.
+        both it and the stream are closed.  Streams carry bytes: text modes
+        are refused.  The stream is a :class:`FileStream`; its declared type
+        is :class:`Stream`, as the reference manual gives it.
         """
-        if mode not in ("rb", "wb"):
-            raise ValueError(f"makefile() mode must be 'rb' or 'wb', got {mode!r}")
+        if "b" not in mode or not set(mode) <= {"r", "w", "b"} or len(set(mode)) != len(mode):
+            raise ValueError(
+                f"makefile() needs a binary mode, 'rb', 'wb' or 'rwb' (streams carry bytes), "
+                f"got {mode!r}"
+            )
+        if "r" not in mode and "w" not in mode:
+            raise ValueError(
+                f"makefile() mode must read or write: 'rb', 'wb' or 'rwb', got {mode!r}"
+            )
         if self._socket.fileno() < 0:
             _closed()
-        file = self._socket.makefile(cast(Literal["rb", "wb"], mode), buffering)
-        return Stream(file)
+        file = self._socket.makefile(cast(Literal["rb"], mode), buffering)
+        return FileStream(file)
 
     def make_streams(self, buffering: int = 0) -> tuple[Stream, Stream]:
         """Return ``(reader, writer)``: :meth:`makefile` streams for each direction."""

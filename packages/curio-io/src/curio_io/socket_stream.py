@@ -9,10 +9,12 @@ reads and writes spend the fast-path budget as the socket's do (see
 from __future__ import annotations
 
 import errno
+import io
 import socket as _socket
 import ssl as _ssl
 import types
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from curio_traps import YIELD, _io_release
@@ -143,6 +145,29 @@ class SocketStream(Stream):
 
     def _writable(self) -> bool:
         return False  # nothing is ever held back, so close() has nothing to flush
+
+    @contextmanager
+    def blocking(self) -> Iterator[io.FileIO]:
+        """Lend the socket to synchronous code as a file in blocking mode.
+
+        Yields an unbuffered binary file (``open(fileno, 'rb+', buffering=0,
+        closefd=False)``) over the socket's descriptor, which synchronous
+        code reads and writes as any file; it is closed at the end of the
+        block, the socket is not.  Refused while the stream holds input that
+        was read but not consumed, since the file would skip it.
+        """
+        if self._buffer:
+            raise RuntimeError(
+                "the stream holds buffered input that synchronous code would miss; read it first"
+            )
+        sock = self._file
+        sock.setblocking(True)
+        try:
+            with open(sock.fileno(), "rb+", buffering=0, closefd=False) as file:
+                yield file
+        finally:
+            if sock.fileno() >= 0:
+                sock.setblocking(False)
 
     def tell(self) -> int:
         """Sockets have no position."""

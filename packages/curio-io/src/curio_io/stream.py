@@ -14,17 +14,17 @@ import os
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final, NoReturn
 
-from curio_traps import _io_release
+from curio_traps import AsyncOnlyError, _io_release
 
 from ._budget import BUDGET, read_wait, schedule_point, write_wait
 from ._wouldblock import READ_RETRY, SEND_RETRY, SSL_WANT_READ, SSL_WANT_WRITE
 
 if TYPE_CHECKING:
-    from _typeshed import ReadableBuffer
+    from _typeshed import ReadableBuffer, WriteableBuffer
 
-__all__ = ["Stream"]
+__all__ = ["FileStream", "Stream"]
 
 #: How much one read asks the file for when the caller does not say.
 CHUNK_SIZE: Final = 65536
@@ -185,6 +185,29 @@ class Stream:
                 return b"".join(parts)
             parts.append(chunk)
 
+    async def readinto(self, buffer: WriteableBuffer) -> int:
+        """Fill *buffer* with input; return how many bytes went in.
+
+        Like ``readinto`` of a blocking file, it waits until *buffer* is
+        full and returns less only at end of file (0 there).  If the task is
+        cancelled or times out part way, the exception's ``bytes_read``
+        attribute tells how many bytes are already in *buffer*.
+        """
+        with memoryview(buffer) as whole, whole.cast("B") as view:
+            total = len(view)
+            filled = 0
+            while filled < total:
+                try:
+                    chunk = await self.read(total - filled)
+                except BaseException as exc:
+                    exc.bytes_read = filled  # type: ignore[attr-defined]
+                    raise
+                if not chunk:
+                    break
+                view[filled : filled + len(chunk)] = chunk
+                filled += len(chunk)
+            return filled
+
     async def readline(self) -> bytes:
         """Read one line, ending with ``b'\\n'`` unless the file ends first (``b''`` at the end)."""
         buf, pos = self._buffer, self._pos
@@ -225,10 +248,19 @@ class Stream:
             self._buffer, self._pos = b"".join(parts) + rest, 0
 
     async def readlines(self) -> list[bytes]:
-        """Read to the end of file and return the lines."""
-        lines = []
-        async for line in self:
-            lines.append(line)
+        """Read to the end of file and return the lines.
+
+        If the task is cancelled or times out part way, the exception's
+        ``lines_read`` attribute holds the whole lines read before it (a
+        partial line stays in the stream for the next read).
+        """
+        lines: list[bytes] = []
+        try:
+            async for line in self:
+                lines.append(line)
+        except BaseException as exc:
+            exc.lines_read = lines  # type: ignore[attr-defined]
+            raise
         return lines
 
     def __aiter__(self) -> AsyncIterator[bytes]:
@@ -265,9 +297,18 @@ class Stream:
         return total
 
     async def writelines(self, lines: Iterable[ReadableBuffer]) -> None:
-        """Write each of *lines* (no separators are added)."""
+        """Write each of *lines* (no separators are added).
+
+        If the task is cancelled part way, the exception's ``bytes_written``
+        attribute tells how many bytes of all the lines were written.
+        """
+        done = 0
         for line in lines:
-            await self.write(line)
+            try:
+                done += await self.write(line)
+            except BaseException as exc:
+                exc.bytes_written = done + getattr(exc, "bytes_written", 0)  # type: ignore[attr-defined]
+                raise
 
     async def flush(self) -> None:
         """Push any bytes a buffered file holds to the descriptor."""
@@ -320,6 +361,29 @@ class Stream:
             if not self._file_closed():
                 os.set_blocking(fileno, False)
 
+    # Defined for the interpreter only: a type checker flags synchronous use itself.
+    if not TYPE_CHECKING:
+
+        def __enter__(self) -> NoReturn:
+            raise AsyncOnlyError(
+                f"a {type(self).__name__} is a context manager for 'async with', not 'with'"
+            )
+
+        def __exit__(self, *args: object) -> None:
+            raise AsyncOnlyError(
+                f"a {type(self).__name__} is a context manager for 'async with', not 'with'"
+            )
+
+        def __iter__(self) -> NoReturn:
+            raise AsyncOnlyError(
+                f"a {type(self).__name__} is iterated with 'async for line in stream', not 'for'"
+            )
+
+        def __next__(self) -> NoReturn:
+            raise AsyncOnlyError(
+                f"a {type(self).__name__} is iterated with 'async for', not 'for' or next()"
+            )
+
     def tell(self) -> int:
         """The file's position, counting buffered but unread input as not yet read."""
         position: int = self._file.tell()
@@ -332,3 +396,11 @@ class Stream:
         self._buffer, self._pos = b"", 0
         position: int = self._file.seek(offset, whence)
         return position
+
+
+class FileStream(Stream):
+    """curio 1.x's name for a :class:`Stream` over a file object (pipe, terminal, socket file).
+
+    Exactly a :class:`Stream`; :meth:`curio_io.Socket.makefile` and the pipes
+    of :class:`curio_subprocess.Popen` are ``FileStream`` objects.
+    """

@@ -2,7 +2,7 @@
 
 The API follows the standard library's :mod:`subprocess` module: the same
 arguments, constants and exceptions, with :class:`Popen` waits and pipes
-turned into coroutines and :class:`curio_io.Stream` objects.
+turned into coroutines and :class:`curio_io.FileStream` objects.
 """
 
 from subprocess import (

@@ -1,7 +1,7 @@
 """``Popen``: a :class:`subprocess.Popen` whose pipes and waits suit curio tasks.
 
 The child is started by the standard library, with exactly its arguments;
-the pipes it opens are wrapped in :class:`curio_io.Stream` and the calls
+the pipes it opens are wrapped in :class:`curio_io.FileStream` and the calls
 that would block (``wait``, ``communicate``) become coroutines that leave
 the kernel free to run other tasks.
 """
@@ -14,10 +14,11 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import IO, Any, Final, Self, TypeAlias
+from typing import IO, TYPE_CHECKING, Any, Final, NoReturn, Self, TypeAlias
 
-from curio_io import Stream
+from curio_io import FileStream, Stream
 from curio_traps import (
+    AsyncOnlyError,
     CancelledError,
     TaskError,
     TaskLike,
@@ -101,7 +102,7 @@ async def _close_quietly(stream: Stream | None) -> None:
 class Popen:
     """Start a child process, like :class:`subprocess.Popen` with the same arguments.
 
-    ``stdin``, ``stdout`` and ``stderr`` are :class:`curio_io.Stream` objects
+    ``stdin``, ``stdout`` and ``stderr`` are :class:`curio_io.FileStream` objects
     for the ones opened with ``PIPE`` (``async for line in p.stdout`` reads
     the output line by line) and ``None`` otherwise.  The pipes are
     unbuffered unless *bufsize* says otherwise, so a ``write`` reaches the
@@ -110,14 +111,16 @@ class Popen:
 
     Used as ``async with Popen(...) as p:``, the pipes are closed and the
     child is waited for at the end of the block; if the block is cancelled
-    the child is killed and reaped instead.
+    the child is killed and reaped instead.  Attributes not defined here
+    (``universal_newlines``, ``text_mode``...) are those of the underlying
+    :class:`subprocess.Popen`.
     """
 
-    stdin: Stream | None
+    stdin: FileStream | None
     """The child's standard input, when opened with ``stdin=PIPE``."""
-    stdout: Stream | None
+    stdout: FileStream | None
     """The child's standard output, when opened with ``stdout=PIPE``."""
-    stderr: Stream | None
+    stderr: FileStream | None
     """The child's standard error, when opened with ``stderr=PIPE``."""
 
     def __init__(self, args: Command, *popenargs: Any, **kwargs: Any) -> None:
@@ -132,7 +135,7 @@ class Popen:
         pipes = (self._popen.stdin, self._popen.stdout, self._popen.stderr)
         try:
             self.stdin, self.stdout, self.stderr = (
-                None if pipe is None else Stream(pipe) for pipe in pipes
+                None if pipe is None else FileStream(pipe) for pipe in pipes
             )
         except BaseException:
             for pipe in pipes:
@@ -144,6 +147,12 @@ class Popen:
 
     def __repr__(self) -> str:
         return f"<curio_subprocess.Popen pid={self.pid} returncode={self.returncode}>"
+
+    def __getattr__(self, name: str) -> Any:
+        """Other attributes are those of the :class:`subprocess.Popen` underneath."""
+        if name.startswith("__") or name == "_popen":
+            raise AttributeError(name)
+        return getattr(self._popen, name)
 
     @property
     def args(self) -> Command:
@@ -201,7 +210,9 @@ class Popen:
         After *timeout* seconds :exc:`subprocess.TimeoutExpired` is raised
         carrying the output read so far; the child keeps running, and a new
         call (after ``kill()``, say) carries on where this one stopped.  A
-        cancelled call closes the pipes.
+        cancelled call closes the pipes, and its exception's ``stdout`` and
+        ``stderr`` attributes hold the output read before it; the child
+        keeps running.
         """
         exchange = self._exchange
         if exchange is None:
@@ -235,6 +246,7 @@ class Popen:
             try:
                 await clean_up(exc, cancel_and_wait(helpers))
             finally:
+                _attach_output(exc, exchange, self.stdout, self.stderr)
                 await self._close_pipes()
                 self._popen.poll()
             raise
@@ -264,6 +276,15 @@ class Popen:
     async def __aenter__(self) -> Self:
         return self
 
+    # Defined for the interpreter only: a type checker flags synchronous use itself.
+    if not TYPE_CHECKING:
+
+        def __enter__(self) -> NoReturn:
+            raise AsyncOnlyError("a curio Popen is a context manager for 'async with', not 'with'")
+
+        def __exit__(self, *args: object) -> None:
+            raise AsyncOnlyError("a curio Popen is a context manager for 'async with', not 'with'")
+
     async def __aexit__(
         self,
         exc_type: type[BaseException] | None,
@@ -280,6 +301,23 @@ class Popen:
         except BaseException:
             await kill_and_reap(self._popen)
             raise
+
+
+def _attach_output(
+    exc: BaseException, exchange: _Exchange, stdout: Stream | None, stderr: Stream | None
+) -> None:
+    """Give the exception of an interrupted ``communicate()`` the output read so far.
+
+    An attribute that is already there (from an inner call) is kept.
+    """
+    for name, output, stream in (
+        ("stdout", exchange.stdout, stdout),
+        ("stderr", exchange.stderr, stderr),
+    ):
+        if getattr(exc, name, None) is None:
+            # An exception type with slots or read-only names cannot carry it.
+            with contextlib.suppress(AttributeError):
+                setattr(exc, name, output.result(stream))
 
 
 async def _feed(stream: Stream, exchange: _Exchange) -> None:

@@ -38,7 +38,10 @@ async def run(
     *check*, a non-zero exit status raises
     :exc:`subprocess.CalledProcessError`.  After *timeout* seconds the child
     is killed and :exc:`subprocess.TimeoutExpired` raised, carrying the
-    output read so far.  Other keyword arguments go to :class:`Popen`.
+    output read so far.  If the task is cancelled (or an outer timeout
+    expires), the child is killed and reaped, and the exception's ``stdout``
+    and ``stderr`` attributes hold the output read before it.  Other keyword
+    arguments go to :class:`Popen`.
     """
     if input is not None:
         if stdin is not None:
