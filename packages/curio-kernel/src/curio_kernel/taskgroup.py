@@ -18,7 +18,7 @@ received meanwhile is raised at the end (see :mod:`curio_traps.interruptions`).
 
 An asynchronous thread (:mod:`curio_kernel.thread`) takes part as its backing
 task: that task is the member inside the group, and the group shows the
-:class:`~curio_kernel.thread.AsyncThread` wherever it hands a member out
+:class:`~curio_kernel.AsyncThread` wherever it hands a member out
 (``tasks``, ``next_done()``, ``completed``).  In an asynchronous thread, the
 group is also a plain context manager and iterator (``with``, ``for``), each
 step run through ``AWAIT``.

@@ -429,7 +429,8 @@ def async_thread(
     """Decorate a synchronous function to run in an asynchronous thread when awaited.
 
     ``@async_thread`` or ``@async_thread(daemon=True)``; see
-    :class:`AsyncThreadFunction`.  A coroutine function is refused with ``TypeError``.
+    :class:`~curio_kernel.thread.AsyncThreadFunction`.  A coroutine function is refused
+    with ``TypeError``.
     """
     if func is None:
         return lambda f: _decorate(f, daemon)
