@@ -727,3 +727,77 @@ def test_an_async_thread_made_by_hand_is_started_with_start() -> None:
         return await t.join()
 
     assert run(main) == 7
+
+
+def test_an_interrupted_run_cancels_its_threads_at_await_before_raising() -> None:
+    seen: list[str] = []
+
+    def worker(started: Event) -> None:
+        AWAIT(started.set())
+        try:
+            AWAIT(Event().wait())
+        except CancelledError as exc:
+            seen.append(str(exc))
+            raise
+
+    async def main() -> None:
+        started = Event()
+        await spawn_thread(worker, started)
+        await started.wait()
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run(main)
+    assert seen == ["kernel shutdown"]
+
+
+# ---------------------------------------------------------------------- many at once
+
+
+def test_many_threads_hand_items_through_one_queue_and_lose_none() -> None:
+    def producer(q: Queue[int], base: int) -> None:
+        for n in range(50):
+            AWAIT(q.put(base + n))
+
+    def consumer(q: Queue[int], count: int) -> list[int]:
+        return [AWAIT(q.get()) for _ in range(count)]
+
+    async def main() -> list[int]:
+        q: Queue[int] = Queue(maxsize=5)
+        consumers = [await spawn_thread(consumer, q, 100) for _ in range(4)]
+        producers = [await spawn_thread(producer, q, 1000 * k) for k in range(8)]
+        for p in producers:
+            await p.join()
+        got: list[int] = []
+        for c in consumers:
+            got.extend(await c.join())
+        return got
+
+    got = run(main)
+    assert sorted(got) == sorted(1000 * k + n for k in range(8) for n in range(50))
+
+
+def test_cancelling_many_threads_wherever_they_are_leaves_none_running() -> None:
+    release = threading.Event()
+
+    def worker(n: int, gate: Event) -> str:
+        if n % 3 == 0:
+            must_wait(release)  # in plain code when cancelled
+            return "plain"
+        AWAIT(gate.wait())  # in AWAIT when cancelled
+        return "never"
+
+    async def main() -> list[object]:
+        gate = Event()
+        threads = [await spawn_thread(worker, n, gate) for n in range(12)]
+        for t in threads:
+            await t.cancel(blocking=False)
+        release.set()
+        outcomes: list[object] = []
+        for t in threads:
+            await t.wait()
+            outcomes.append(t.result if t.exception is None else type(t.exception))
+        return outcomes
+
+    outcomes = run(main)
+    assert outcomes == ["plain" if n % 3 == 0 else TaskCancelled for n in range(12)]
