@@ -48,7 +48,14 @@ from curio_traps import (
 from .cancellation import check_cancellation, disable_cancellation
 from .task import Task, spawn
 
-__all__ = ["AWAIT", "AsyncThread", "async_thread", "is_async_thread", "spawn_thread"]
+__all__ = [
+    "AWAIT",
+    "AsyncThread",
+    "AsyncThreadFunction",
+    "async_thread",
+    "is_async_thread",
+    "spawn_thread",
+]
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -317,8 +324,6 @@ def AWAIT(
 ) -> T: ...
 @overload
 def AWAIT(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T: ...
-@overload
-def AWAIT(value: T, /) -> T: ...
 def AWAIT(coro: Any, /, *args: Any, **kwargs: Any) -> Any:
     """Run a coroutine on the kernel for the calling asynchronous thread; its result.
 
@@ -329,7 +334,8 @@ def AWAIT(coro: Any, /, *args: Any, **kwargs: Any) -> Any:
     ``get`` runs its asynchronous side).  Another callable is called in the
     thread and what it returns is treated as *coro*.  Anything that is not
     awaitable (a coroutine, or an object with ``__await__``, as curio's
-    ``sleep()`` returns) is returned unchanged.  :exc:`~curio_traps.AsyncOnlyError` if a
+    ``sleep()`` returns) is returned unchanged (a type checker accepts only
+    awaitables and callables).  :exc:`~curio_traps.AsyncOnlyError` if a
     coroutine is given outside an asynchronous thread.
     """
     thread: AsyncThread[Any] | None = getattr(_local, "thread", None)
