@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable
 from types import TracebackType
-from typing import Any, Generic, TypeAlias, TypeVar, TypeVarTuple, Unpack, overload
+from typing import Any, Generic, TypeVar, TypeVarTuple, Unpack, overload
 
 from curio_traps import (
     CancelledError,
@@ -50,9 +50,6 @@ __all__ = ["TaskGroup"]
 
 T = TypeVar("T")
 Ts = TypeVarTuple("Ts")
-
-#: A member as the group hands it out: a task, or an asynchronous thread.
-Member: TypeAlias = Task[T] | AsyncThread[T]
 
 #: The policies of ``TaskGroup(wait=...)``: the builtins ``all``, ``any``, ``object``, or None.
 _POLICIES = (all, any, object, None)
@@ -75,7 +72,9 @@ class TaskGroup(Generic[T]):
     ``object`` or ``None`` (see the module's description).
     """
 
-    def __init__(self, tasks: Iterable[Member[T]] = (), *, wait: object = all) -> None:
+    def __init__(
+        self, tasks: Iterable[Task[T] | AsyncThread[T]] = (), *, wait: object = all
+    ) -> None:
         if wait not in _POLICIES:
             raise ValueError(f"wait must be all, any, object or None, got {wait!r}")
         self._wait = wait
@@ -92,13 +91,13 @@ class TaskGroup(Generic[T]):
         self._joined = False
         #: The first member that ended after ``join()`` began, not cancelled
         #: (for ``wait=object``, the first with a result other than ``None``, or a failure).
-        self.completed: Member[T] | None = None
+        self.completed: Task[T] | AsyncThread[T] | None = None
         for task in tasks:
             self._adopt(task, daemon=False)
 
     # ------------------------------------------------------------------ membership
 
-    def _adopt(self, member: Member[T], daemon: bool) -> None:
+    def _adopt(self, member: Task[T] | AsyncThread[T], daemon: bool) -> None:
         if isinstance(member, AsyncThread):
             task = member._backing()
         elif isinstance(member, Task):
@@ -154,7 +153,7 @@ class TaskGroup(Generic[T]):
         if task in self._members:
             self._hidden.add(task)
 
-    def _face(self, task: Task[T]) -> Member[T]:
+    def _face(self, task: Task[T]) -> Task[T] | AsyncThread[T]:
         """*task* as the group shows it: its asynchronous thread, if it backs one."""
         return self._threads.get(task, task)
 
@@ -202,13 +201,13 @@ class TaskGroup(Generic[T]):
         self._adopt(thread, daemon)
         return thread
 
-    async def add_task(self, task: Member[T]) -> None:
+    async def add_task(self, task: Task[T] | AsyncThread[T]) -> None:
         """Adopt an existing task (or asynchronous thread) into the group."""
         self._adopt(task, daemon=False)
 
     # ------------------------------------------------------------------ waiting
 
-    async def next_done(self) -> Member[T] | None:
+    async def next_done(self) -> Task[T] | AsyncThread[T] | None:
         """The next member to end, in the order they ended; ``None`` when none is left."""
         task = await self._next_ended()
         return None if task is None else self._face(task)
@@ -278,7 +277,7 @@ class TaskGroup(Generic[T]):
     # ------------------------------------------------------------------ outcomes
 
     @property
-    def tasks(self) -> list[Member[T]]:
+    def tasks(self) -> list[Task[T] | AsyncThread[T]]:
         """The non-daemonic members, by task id (not those joined or cancelled directly)."""
         return [
             self._face(task)
@@ -323,7 +322,7 @@ class TaskGroup(Generic[T]):
     def __aiter__(self) -> TaskGroup[T]:
         return self
 
-    async def __anext__(self) -> Member[T]:
+    async def __anext__(self) -> Task[T] | AsyncThread[T]:
         task = await self.next_done()
         if task is None:
             raise StopAsyncIteration
@@ -360,7 +359,7 @@ class TaskGroup(Generic[T]):
     def __iter__(self) -> TaskGroup[T]:
         return self
 
-    def __next__(self) -> Member[T]:
+    def __next__(self) -> Task[T] | AsyncThread[T]:
         task = AWAIT(self.next_done())
         if task is None:
             raise StopIteration
