@@ -588,6 +588,28 @@ def test_cancelling_a_task_awaiting_an_async_thread_function_cancels_the_thread(
     assert steps == ["thread cancelled", "caller cancelled"]
 
 
+def test_an_async_thread_function_can_be_spawned_as_a_task_and_cancelled_there() -> None:
+    steps: list[str] = []
+
+    def func(started: Event) -> None:
+        AWAIT(started.set())
+        try:
+            AWAIT(Event().wait())
+        except TaskCancelled:
+            steps.append("thread cancelled")
+            raise
+
+    async def main() -> bool:
+        started = Event()
+        task = await spawn(async_thread(func), started)
+        await started.wait()
+        await task.cancel()
+        return task.cancelled
+
+    assert run(main) is True
+    assert steps == ["thread cancelled"]
+
+
 def test_async_thread_refuses_a_coroutine_function() -> None:
     async def coro_func() -> None:
         pass
