@@ -39,13 +39,14 @@ from curio_traps import (
     CancelledError,
     TaskCancelled,
     TaskError,
+    _check_cancellation,
     _future_wait,
+    _set_allow_cancel,
     from_coroutine,
     iscoroutinefunction,
     running_kernel,
 )
 
-from .cancellation import check_cancellation, disable_cancellation
 from .task import Task, spawn
 
 __all__ = [
@@ -148,8 +149,12 @@ class AsyncThread(Generic[T]):
         try:
             while True:
                 inbox = self._inbox
-                async with disable_cancellation():
-                    request = await _future_wait(inbox)
+                # Cancellation held back: it stays pending for the next request's coroutine.
+                # (Only the kernel closing the task ends this wait early, and then
+                # the task is gone: no need to restore anything.)
+                allowed = await _set_allow_cancel(False)
+                request = await _future_wait(inbox)
+                await _set_allow_cancel(allowed)
                 if request is None:
                     break
                 self._inbox = Future()
@@ -398,7 +403,7 @@ class AsyncThreadFunction(Generic[P, T]):
         If the caller is cancelled meanwhile, the thread is cancelled too (at
         its next ``AWAIT``) and waited for, then the caller's cancellation goes on.
         """
-        await check_cancellation()  # a pending cancellation: do not start a thread at all
+        await _check_cancellation(None)  # a pending cancellation: do not start a thread at all
         thread = AsyncThread(self.__wrapped__, args, kwargs, daemon=self._daemon)
         await thread.start()
         try:
