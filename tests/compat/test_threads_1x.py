@@ -823,3 +823,31 @@ def test_cancelling_many_threads_wherever_they_are_leaves_none_running() -> None
 
     outcomes = run(main)
     assert outcomes == ["plain" if n % 3 == 0 else TaskCancelled for n in range(12)]
+
+
+def test_a_pending_cancellation_waits_for_the_first_awaited_coroutine_that_blocks() -> None:
+    release = threading.Event()
+    steps: list[str] = []
+
+    def worker(started: Event, q: Queue[str]) -> None:
+        AWAIT(started.set())
+        must_wait(release)
+        AWAIT(q.put("put while cancelled"))  # does not block: it completes
+        steps.append("put done")
+        try:
+            AWAIT(q.join())  # blocks: the pending cancellation is raised here
+        except TaskCancelled:
+            steps.append("cancelled at join")
+            raise
+
+    async def main() -> str:
+        started, q = Event(), Queue[str]()
+        t = await spawn_thread(worker, started, q)
+        await started.wait()
+        await t.cancel(blocking=False)
+        release.set()
+        await t.wait()
+        return await q.get()
+
+    assert run(main) == "put while cancelled"
+    assert steps == ["put done", "cancelled at join"]
