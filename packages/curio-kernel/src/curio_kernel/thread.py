@@ -374,7 +374,7 @@ def _close(awaitable: object) -> None:
 class AsyncThreadFunction(Generic[P, T]):
     """A synchronous function that runs in an asynchronous thread when a coroutine calls it.
 
-    What :func:`async_thread` makes.  Called from a coroutine, it returns a
+    What :func:`~curio_kernel.async_thread` makes.  Called from a coroutine, it returns a
     coroutine: ``await func(...)`` runs the function in a new asynchronous
     thread and returns its result (or raises its exception itself, not a
     ``TaskError``).  Called anywhere else, an asynchronous thread included,
