@@ -95,14 +95,15 @@ class AsyncThread(Generic[T]):
                 f"an async thread runs a synchronous function, got {target!r}: "
                 "run a coroutine with spawn() instead"
             )
-        self.target = target
-        self.args = tuple(args)
-        self.kwargs = dict(kwargs or {})
+        #: The function the thread runs, with its arguments.
+        self.target: Callable[..., T] = target
+        self.args: tuple[Any, ...] = tuple(args)
+        self.kwargs: dict[str, Any] = dict(kwargs or {})
         #: True if the thread does not keep :meth:`Kernel.run` alive (and is disregarded by
         #: its task group).
-        self.daemon = bool(daemon)
+        self.daemon: bool = bool(daemon)
         #: The name of the thread (and of its backing task): ``thread`` and the function's name.
-        self.name = f"thread {getattr(target, '__qualname__', None) or type(target).__name__}"
+        self.name: str = f"thread {getattr(target, '__qualname__', None) or type(target).__name__}"
         self._task: Task[T] | None = None
         self._thread: threading.Thread | None = None
         # The mailbox: the backing task waits on _inbox; the thread fills it.
