@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 import traceback
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -851,3 +852,25 @@ def test_a_pending_cancellation_waits_for_the_first_awaited_coroutine_that_block
 
     assert run(main) == "put while cancelled"
     assert steps == ["put done", "cancelled at join"]
+
+
+def test_a_thread_that_cannot_start_raises_and_leaves_no_backing_task(
+    monkeypatch: pytest.MonkeyPatch, until: Callable[[Callable[[], bool]], Awaitable[None]]
+) -> None:
+    def refuse(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    def worker() -> None:
+        raise AssertionError("never runs")
+
+    async def main(kernel: Kernel) -> None:
+        with monkeypatch.context() as patch:
+            patch.setattr(threading.Thread, "start", refuse)
+            with pytest.raises(RuntimeError, match="can't start new thread"):
+                await spawn_thread(worker)
+        me = await current_task()
+        await until(lambda: kernel.tasks == [me])  # the backing task ends by itself
+
+    with Kernel() as kernel:
+        kernel.run(main, kernel)
+        assert kernel.tasks == []
