@@ -21,6 +21,13 @@ from .kernel import Kernel, run
 from .sleep import clock, sleep, wake_at
 from .task import ContextTask, Task, current_task, schedule, spawn
 from .taskgroup import TaskGroup
+from .thread import (
+    AWAIT,
+    AsyncThread,
+    async_thread,
+    is_async_thread,
+    spawn_thread,
+)
 from .timeouts import (
     IgnoreAfter,
     TimeoutAfter,
@@ -32,7 +39,9 @@ from .timeouts import (
 from .workers import run_in_executor, run_in_process, run_in_thread
 
 __all__ = [
+    "AWAIT",
     "Activation",
+    "AsyncThread",
     "CancellationDisabled",
     "CancelledError",
     "ContextTask",
@@ -47,12 +56,14 @@ __all__ = [
     "TimeoutAfter",
     "TimeoutCancellationError",
     "UncaughtTimeoutError",
+    "async_thread",
     "check_cancellation",
     "clock",
     "current_task",
     "disable_cancellation",
     "ignore_after",
     "ignore_at",
+    "is_async_thread",
     "run",
     "run_in_executor",
     "run_in_process",
@@ -61,6 +72,7 @@ __all__ = [
     "set_cancellation",
     "sleep",
     "spawn",
+    "spawn_thread",
     "timeout_after",
     "timeout_at",
     "wake_at",

@@ -15,6 +15,13 @@ member that was cancelled is not a failure, but an error it raised while
 being cancelled is one.  The wait for cancelled members goes on through
 cancellations and timeouts of the waiting task; the strongest interruption
 received meanwhile is raised at the end (see :mod:`curio_traps.interruptions`).
+
+An asynchronous thread (:mod:`curio_kernel.thread`) takes part as its backing
+task: that task is the member inside the group, and the group shows the
+:class:`~curio_kernel.AsyncThread` wherever it hands a member out
+(``tasks``, ``next_done()``, ``completed``).  In an asynchronous thread, the
+group is also a plain context manager and iterator (``with``, ``for``), each
+step run through ``AWAIT``.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from curio_traps.traps import RESCHEDULE_TASKS
 
 from .kernel import Kernel
 from .task import Task, current_task, spawn
+from .thread import AWAIT, AsyncThread, spawn_thread
 
 __all__ = ["TaskGroup"]
 
@@ -64,7 +72,9 @@ class TaskGroup(Generic[T]):
     ``object`` or ``None`` (see the module's description).
     """
 
-    def __init__(self, tasks: Iterable[Task[T]] = (), *, wait: object = all) -> None:
+    def __init__(
+        self, tasks: Iterable[Task[T] | AsyncThread[T]] = (), *, wait: object = all
+    ) -> None:
         if wait not in _POLICIES:
             raise ValueError(f"wait must be all, any, object or None, got {wait!r}")
         self._wait = wait
@@ -76,23 +86,31 @@ class TaskGroup(Generic[T]):
         self._running: set[Task[T]] = set()
         self._done: deque[Task[T]] = deque()
         self._waiting = WaitQueue()
+        #: The asynchronous threads among the members, by their backing tasks.
+        self._threads: dict[Task[T], AsyncThread[T]] = {}
         self._joined = False
         #: The first member that ended after ``join()`` began, not cancelled
         #: (for ``wait=object``, the first with a result other than ``None``, or a failure).
-        self.completed: Task[T] | None = None
+        self.completed: Task[T] | AsyncThread[T] | None = None
         for task in tasks:
             self._adopt(task, daemon=False)
 
     # ------------------------------------------------------------------ membership
 
-    def _adopt(self, task: Task[T], daemon: bool) -> None:
-        if not isinstance(task, Task):
-            raise TypeError(f"a task group holds curio Tasks, got {task!r}")
+    def _adopt(self, member: Task[T] | AsyncThread[T], daemon: bool) -> None:
+        if isinstance(member, AsyncThread):
+            task = member._backing()
+        elif isinstance(member, Task):
+            task = member
+        else:
+            raise TypeError(f"a task group holds curio Tasks and AsyncThreads, got {member!r}")
         if task.taskgroup is not None or task._on_finish is not None:
             raise RuntimeError(f"task {task.id} already belongs to a task group")
         if self._joined:
             raise RuntimeError("this task group has been joined; it takes no new tasks")
         self._members[task] = None
+        if isinstance(member, AsyncThread):
+            self._threads[task] = member
         task.taskgroup = self
         if daemon:
             self._daemons.add(task)
@@ -125,6 +143,7 @@ class TaskGroup(Generic[T]):
             self._hidden.discard(task)
             if task in self._done:
                 self._done.remove(task)
+            self._threads.pop(task, None)
         task.taskgroup = None
         task._on_finish = None
 
@@ -133,6 +152,10 @@ class TaskGroup(Generic[T]):
         answers for it (an error it raises while being cancelled is not lost)."""
         if task in self._members:
             self._hidden.add(task)
+
+    def _face(self, task: Task[T]) -> Task[T] | AsyncThread[T]:
+        """*task* as the group shows it: its asynchronous thread, if it backs one."""
+        return self._threads.get(task, task)
 
     def _waited_for(self) -> bool:
         """Is a non-daemonic member still running?"""
@@ -164,14 +187,32 @@ class TaskGroup(Generic[T]):
         self._adopt(task, daemon)
         return task
 
-    async def add_task(self, task: Task[T]) -> None:
-        """Adopt an existing task into the group."""
+    async def spawn_thread(
+        self, func: Callable[[*Ts], T], /, *args: *Ts, daemon: bool = False
+    ) -> AsyncThread[T]:
+        """Start ``func(*args)`` in an asynchronous thread that is a member of the group.
+
+        It is a member as a task is: waited for, cancelled at the group's end
+        (at its next ``AWAIT``), and a *daemon* one is disregarded.
+        """
+        if self._joined:
+            raise RuntimeError("this task group has been joined; it takes no new tasks")
+        thread: AsyncThread[T] = await spawn_thread(func, *args, daemon=daemon)
+        self._adopt(thread, daemon)
+        return thread
+
+    async def add_task(self, task: Task[T] | AsyncThread[T]) -> None:
+        """Adopt an existing task (or asynchronous thread) into the group."""
         self._adopt(task, daemon=False)
 
     # ------------------------------------------------------------------ waiting
 
-    async def next_done(self) -> Task[T] | None:
+    async def next_done(self) -> Task[T] | AsyncThread[T] | None:
         """The next member to end, in the order they ended; ``None`` when none is left."""
+        task = await self._next_ended()
+        return None if task is None else self._face(task)
+
+    async def _next_ended(self) -> Task[T] | None:
         while not self._done:
             if not self._waited_for():
                 return None
@@ -205,7 +246,7 @@ class TaskGroup(Generic[T]):
         """Wait for the members as the group's *wait* policy says, then cancel the rest."""
         try:
             if self._wait is not None:
-                while (task := await self.next_done()) is not None:
+                while (task := await self._next_ended()) is not None:
                     if self._decides(task):
                         break
         except BaseException as exc:
@@ -222,7 +263,7 @@ class TaskGroup(Generic[T]):
         if self._wait is object and not failed and task._result is None:
             return False
         if self.completed is None:
-            self.completed = task
+            self.completed = self._face(task)
         return failed or self._wait is not all
 
     async def _end(self, exc: BaseException | None) -> None:
@@ -236,11 +277,13 @@ class TaskGroup(Generic[T]):
     # ------------------------------------------------------------------ outcomes
 
     @property
-    def tasks(self) -> list[Task[T]]:
+    def tasks(self) -> list[Task[T] | AsyncThread[T]]:
         """The non-daemonic members, by task id (not those joined or cancelled directly)."""
-        return sorted(
-            task for task in self._members if task not in self._daemons and task not in self._hidden
-        )
+        return [
+            self._face(task)
+            for task in sorted(self._members)
+            if task not in self._daemons and task not in self._hidden
+        ]
 
     def _ended(self) -> list[Task[T]]:
         return sorted(
@@ -272,14 +315,14 @@ class TaskGroup(Generic[T]):
     @property
     def exception(self) -> BaseException | None:
         """The exception of :attr:`completed` (``None`` if it succeeded or there is none)."""
-        return None if self.completed is None else self.completed._exception
+        return None if self.completed is None else self.completed.exception
 
     # ------------------------------------------------------------------ protocols
 
     def __aiter__(self) -> TaskGroup[T]:
         return self
 
-    async def __anext__(self) -> Task[T]:
+    async def __anext__(self) -> Task[T] | AsyncThread[T]:
         task = await self.next_done()
         if task is None:
             raise StopAsyncIteration
@@ -299,3 +342,25 @@ class TaskGroup(Generic[T]):
         elif not isinstance(exc, GeneratorExit):  # closed coroutine: no kernel to wait in
             # The block failed (or was cancelled): its tasks must not outlive it.
             await self._end(exc)
+
+    # ------------------------------------------------------------------ in an asynchronous thread
+
+    def __enter__(self) -> TaskGroup[T]:
+        return AWAIT(self.__aenter__())
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        AWAIT(self.__aexit__(exc_type, exc, tb))
+
+    def __iter__(self) -> TaskGroup[T]:
+        return self
+
+    def __next__(self) -> Task[T] | AsyncThread[T]:
+        task = AWAIT(self.next_done())
+        if task is None:
+            raise StopIteration
+        return task
