@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn, TypeAlias, cast, overload
 
-from curio_traps import YIELD, AsyncOnlyError, _io_release
+from curio_traps import YIELD, AwaitedContext, _io_release
 from curio_traps.traps import READ_WAIT, WRITE_WAIT, outside_kernel_error
 
 from ._budget import BUDGET, FAST_PATH_BUDGET, read_wait, schedule_point, write_wait
@@ -68,7 +68,7 @@ def _closed(*args: object) -> NoReturn:
     raise OSError(errno.EBADF, "I/O operation on a closed socket")
 
 
-class Socket:
+class Socket(AwaitedContext):
     """Wrap *sockobj* (a ``socket.socket`` or ``ssl.SSLSocket``) for use in curio tasks.
 
     The socket is put in non-blocking mode.  The methods that could block
@@ -448,15 +448,6 @@ class Socket:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
-
-    # Defined for the interpreter only: a type checker flags synchronous use itself.
-    if not TYPE_CHECKING:
-
-        def __enter__(self) -> NoReturn:
-            raise AsyncOnlyError("a curio Socket is a context manager for 'async with', not 'with'")
-
-        def __exit__(self, *args: object) -> None:
-            raise AsyncOnlyError("a curio Socket is a context manager for 'async with', not 'with'")
 
     # ------------------------------------------------------------------ files and modes
 

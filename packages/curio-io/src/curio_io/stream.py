@@ -14,9 +14,9 @@ import os
 from collections.abc import AsyncIterator, Iterable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any, Final, NoReturn
+from typing import IO, TYPE_CHECKING, Any, Final
 
-from curio_traps import AsyncOnlyError, _io_release
+from curio_traps import AwaitedContext, AwaitedIteration, _io_release
 
 from ._budget import BUDGET, read_wait, schedule_point, write_wait
 from ._wouldblock import READ_RETRY, SEND_RETRY, SSL_WANT_READ, SSL_WANT_WRITE
@@ -30,7 +30,7 @@ __all__ = ["FileStream", "Stream"]
 CHUNK_SIZE: Final = 65536
 
 
-class Stream:
+class Stream(AwaitedContext, AwaitedIteration[bytes]):
     """Wrap the binary file object *fileobj* for use in curio tasks.
 
     The file's descriptor is put in non-blocking mode.  Methods that could
@@ -360,29 +360,6 @@ class Stream:
         finally:
             if not self._file_closed():
                 os.set_blocking(fileno, False)
-
-    # Defined for the interpreter only: a type checker flags synchronous use itself.
-    if not TYPE_CHECKING:
-
-        def __enter__(self) -> NoReturn:
-            raise AsyncOnlyError(
-                f"a {type(self).__name__} is a context manager for 'async with', not 'with'"
-            )
-
-        def __exit__(self, *args: object) -> None:
-            raise AsyncOnlyError(
-                f"a {type(self).__name__} is a context manager for 'async with', not 'with'"
-            )
-
-        def __iter__(self) -> NoReturn:
-            raise AsyncOnlyError(
-                f"a {type(self).__name__} is iterated with 'async for line in stream', not 'for'"
-            )
-
-        def __next__(self) -> NoReturn:
-            raise AsyncOnlyError(
-                f"a {type(self).__name__} is iterated with 'async for', not 'for' or next()"
-            )
 
     def tell(self) -> int:
         """The file's position, counting buffered but unread input as not yet read."""

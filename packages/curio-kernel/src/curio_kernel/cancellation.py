@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, TypeVar, TypeVarTuple, Unpack, overload
 
-from curio_traps import _check_cancellation, _set_allow_cancel, _set_cancellation
+from curio_traps import AwaitedContext, _check_cancellation, _set_allow_cancel, _set_cancellation
 
 from .task import _call_corofunc, _is_coroutine
 
@@ -24,7 +24,7 @@ E = TypeVar("E", bound=BaseException)
 Ts = TypeVarTuple("Ts")
 
 
-class CancellationDisabled:
+class CancellationDisabled(AwaitedContext):
     """The ``async with`` block of :func:`disable_cancellation`."""
 
     __slots__ = ("_previous",)

@@ -21,7 +21,8 @@ task: that task is the member inside the group, and the group shows the
 :class:`~curio_kernel.AsyncThread` wherever it hands a member out
 (``tasks``, ``next_done()``, ``completed``).  In an asynchronous thread, the
 group is also a plain context manager and iterator (``with``, ``for``), each
-step run through ``AWAIT``.
+step run through ``AWAIT`` (:class:`~curio_traps.AwaitedContext`,
+:class:`~curio_traps.AwaitedIteration`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from types import TracebackType
 from typing import Any, Generic, TypeVar, TypeVarTuple, Unpack, overload
 
 from curio_traps import (
+    AwaitedContext,
+    AwaitedIteration,
     CancelledError,
     TrapHandlers,
     WaitQueue,
@@ -44,7 +47,7 @@ from curio_traps.traps import RESCHEDULE_TASKS
 
 from .kernel import Kernel
 from .task import Task, current_task, spawn
-from .thread import AWAIT, AsyncThread, spawn_thread
+from .thread import AsyncThread, spawn_thread
 
 __all__ = ["TaskGroup"]
 
@@ -65,7 +68,7 @@ def _cancelled(task: Task[Any]) -> bool:
     return isinstance(task._exception, CancelledError)
 
 
-class TaskGroup(Generic[T]):
+class TaskGroup(AwaitedContext, AwaitedIteration["Task[T] | AsyncThread[T]"], Generic[T]):
     """A set of tasks managed together; ``TaskGroup[T]`` when they all return ``T``.
 
     *tasks* are existing tasks to adopt.  *wait* is ``all``, ``any``,
@@ -342,25 +345,3 @@ class TaskGroup(Generic[T]):
         elif not isinstance(exc, GeneratorExit):  # closed coroutine: no kernel to wait in
             # The block failed (or was cancelled): its tasks must not outlive it.
             await self._end(exc)
-
-    # ------------------------------------------------------------------ in an asynchronous thread
-
-    def __enter__(self) -> TaskGroup[T]:
-        return AWAIT(self.__aenter__())
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        AWAIT(self.__aexit__(exc_type, exc, tb))
-
-    def __iter__(self) -> TaskGroup[T]:
-        return self
-
-    def __next__(self) -> Task[T] | AsyncThread[T]:
-        task = AWAIT(self.next_done())
-        if task is None:
-            raise StopIteration
-        return task

@@ -30,12 +30,12 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
 from typing import Any, Generic, ParamSpec, TypeVar, TypeVarTuple, cast, overload
 
 from curio_traps import (
-    AsyncOnlyError,
+    AWAIT,
     CancelledError,
     TaskCancelled,
     TaskError,
@@ -43,8 +43,9 @@ from curio_traps import (
     _future_wait,
     _set_allow_cancel,
     from_coroutine,
+    is_async_thread,
     iscoroutinefunction,
-    running_kernel,
+    set_async_thread,
 )
 
 from .task import Task, spawn
@@ -65,9 +66,6 @@ Ts = TypeVarTuple("Ts")
 #: What an asynchronous thread asks of its backing task: a coroutine to run, and
 #: the future that carries the outcome back.  ``None`` says the thread has ended.
 _Request = tuple[Any, Future[Any]] | None
-
-#: ``_local.thread`` is the :class:`AsyncThread` the calling thread runs, if any.
-_local = threading.local()
 
 
 class AsyncThread(Generic[T]):
@@ -134,13 +132,13 @@ class AsyncThread(Generic[T]):
 
     def _main(self) -> None:
         """The body of the thread: run the target, then tell the backing task."""
-        _local.thread = self
+        set_async_thread(self)
         try:
             self._outcome = (True, self.target(*self.args, **self.kwargs))
         except BaseException as exc:
             self._outcome = (False, exc)
         finally:
-            _local.thread = None
+            set_async_thread(None)
             with self._lock:
                 if not self._closed:
                     self._inbox.set_result(None)
@@ -193,8 +191,8 @@ class AsyncThread(Generic[T]):
             return cast(T, value)
         raise value
 
-    def _await(self, coro: Any) -> Any:
-        """Called in the thread: have the backing task await *coro*; its outcome."""
+    def await_in_kernel(self, coro: Any, /) -> Any:
+        """Called in the thread (by ``AWAIT``): have the backing task await *coro*; its outcome."""
         reply: Future[Any] = Future()
         with self._lock:
             if self._closed:
@@ -299,67 +297,6 @@ def spawn_thread(
     :meth:`Kernel.run` alive and is cancelled at shutdown.
     """
     return _started(AsyncThread(func, args, daemon=daemon))
-
-
-def is_async_thread() -> bool:
-    """Is the calling thread an asynchronous thread (one where ``AWAIT`` works)?"""
-    return getattr(_local, "thread", None) is not None
-
-
-def _not_async(what: str) -> AsyncOnlyError:
-    hint = (
-        "; in a coroutine, use 'await' instead"
-        if running_kernel() is not None
-        else " (start one with spawn_thread())"
-    )
-    return AsyncOnlyError(
-        f"AWAIT({what}) can only be used in an asynchronous thread, "
-        f"and this thread is not one{hint}"
-    )
-
-
-async def _call(corofunc: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    return await corofunc(*args, **kwargs)
-
-
-@overload
-def AWAIT(coro: Awaitable[T], /) -> T: ...
-@overload
-def AWAIT(
-    corofunc: Callable[P, Coroutine[Any, Any, T]], /, *args: P.args, **kwargs: P.kwargs
-) -> T: ...
-@overload
-def AWAIT(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T: ...
-def AWAIT(coro: Any, /, *args: Any, **kwargs: Any) -> Any:
-    """Run a coroutine on the kernel for the calling asynchronous thread; its result.
-
-    The thread blocks until the coroutine ends, and gets its value or its
-    exception.  Given a coroutine function, ``AWAIT(corofunc, *args,
-    **kwargs)`` runs ``await corofunc(*args, **kwargs)`` (the call itself is
-    made on the kernel, so an awaitable function such as a universal queue's
-    ``get`` runs its asynchronous side).  Another callable is called in the
-    thread and what it returns is treated as *coro*.  Anything that is not
-    awaitable (a coroutine, or an object with ``__await__``, as curio's
-    ``sleep()`` returns) is returned unchanged (a type checker accepts only
-    awaitables and callables).  :exc:`~curio_traps.AsyncOnlyError` if a
-    coroutine is given outside an asynchronous thread.
-    """
-    thread: AsyncThread[Any] | None = getattr(_local, "thread", None)
-    if callable(coro):
-        if iscoroutinefunction(coro):
-            if thread is None:
-                raise _not_async(getattr(coro, "__qualname__", None) or repr(coro))
-            coro = _call(coro, args, kwargs)
-        else:
-            coro = coro(*args, **kwargs)
-    elif args or kwargs:
-        raise TypeError(f"AWAIT() takes arguments only with a callable, got {coro!r}")
-    if not (inspect.isawaitable(coro) or inspect.isgenerator(coro)):
-        return coro
-    if thread is None:
-        _close(coro)  # it can never run now
-        raise _not_async(getattr(coro, "__qualname__", None) or repr(coro))
-    return thread._await(coro)
 
 
 def _close(awaitable: object) -> None:

@@ -14,11 +14,11 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import IO, TYPE_CHECKING, Any, Final, NoReturn, Self, TypeAlias
+from typing import IO, Any, Final, Self, TypeAlias
 
 from curio_io import FileStream, Stream
 from curio_traps import (
-    AsyncOnlyError,
+    AwaitedContext,
     CancelledError,
     TaskError,
     TaskLike,
@@ -99,7 +99,7 @@ async def _close_quietly(stream: Stream | None) -> None:
             await stream.close()
 
 
-class Popen:
+class Popen(AwaitedContext):
     """Start a child process, like :class:`subprocess.Popen` with the same arguments.
 
     ``stdin``, ``stdout`` and ``stderr`` are :class:`curio_io.FileStream` objects
@@ -275,15 +275,6 @@ class Popen:
 
     async def __aenter__(self) -> Self:
         return self
-
-    # Defined for the interpreter only: a type checker flags synchronous use itself.
-    if not TYPE_CHECKING:
-
-        def __enter__(self) -> NoReturn:
-            raise AsyncOnlyError("a curio Popen is a context manager for 'async with', not 'with'")
-
-        def __exit__(self, *args: object) -> None:
-            raise AsyncOnlyError("a curio Popen is a context manager for 'async with', not 'with'")
 
     async def __aexit__(
         self,

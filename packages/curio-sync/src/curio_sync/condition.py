@@ -6,7 +6,14 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TypeVar
 
-from curio_traps import CancelledError, TaskLike, WaitQueue, _wait_on_queue, stronger
+from curio_traps import (
+    AwaitedContext,
+    CancelledError,
+    TaskLike,
+    WaitQueue,
+    _wait_on_queue,
+    stronger,
+)
 
 from ._direct import _current_task_now, _wake_now
 from .errors import SyncUsageError
@@ -17,7 +24,7 @@ __all__ = ["Condition"]
 T = TypeVar("T")
 
 
-class Condition:
+class Condition(AwaitedContext):
     """A condition variable built on *lock* (a new :class:`Lock` if ``None``).
 
     Tasks holding the lock ``wait()`` for another task to ``notify()`` them

@@ -10,7 +10,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Any, Final
 
-from curio_traps import TaskLike, WaitQueue, _wait_on_queue
+from curio_traps import AwaitedContext, TaskLike, WaitQueue, _wait_on_queue
 
 from ._direct import _current_task_now, _wake_now
 from .errors import SyncUsageError
@@ -25,7 +25,7 @@ __all__ = ["Lock", "RLock"]
 _HANDED_OVER: Final = object()
 
 
-class _OwnedLock:
+class _OwnedLock(AwaitedContext):
     """What ``Lock`` and ``RLock`` share: the owner and the FIFO of waiters."""
 
     __slots__ = ("_owner", "_waiting")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from curio_traps import WaitQueue, _wait_on_queue
+from curio_traps import AwaitedContext, WaitQueue, _wait_on_queue
 
 from ._direct import _wake_now
 from .errors import SyncUsageError
@@ -20,7 +20,7 @@ def _check_value(value: int) -> int:
     return value
 
 
-class Semaphore:
+class Semaphore(AwaitedContext):
     """A counter of free slots, ``value`` at the start.
 
     ``acquire`` takes a slot, waiting while there is none; ``release`` gives

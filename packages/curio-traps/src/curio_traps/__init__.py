@@ -1,5 +1,13 @@
 """curio-traps: the typed trap protocol every curio package speaks to the kernel."""
 
+from .async_threads import (
+    AWAIT,
+    AwaitedContext,
+    AwaitedIteration,
+    ThreadAwaiter,
+    is_async_thread,
+    set_async_thread,
+)
 from .errors import (
     AsyncOnlyError,
     CancelledError,
@@ -71,11 +79,14 @@ from .traps import (
 from .wait_queue import WaitQueue
 
 __all__ = [
+    "AWAIT",
     "HANDLERS",
     "SUSPEND",
     "YIELD",
     "AsyncOnlyError",
     "AwaitableFunction",
+    "AwaitedContext",
+    "AwaitedIteration",
     "CancelledError",
     "CurioError",
     "FileLike",
@@ -91,6 +102,7 @@ __all__ = [
     "TaskError",
     "TaskLike",
     "TaskTimeout",
+    "ThreadAwaiter",
     "TimeoutBlock",
     "TimeoutCancellationError",
     "TimeoutState",
@@ -133,11 +145,13 @@ __all__ = [
     "finalize",
     "from_coroutine",
     "instantiate_coroutine",
+    "is_async_thread",
     "is_timeout",
     "iscoroutinefunction",
     "outside_kernel_error",
     "running_kernel",
     "safe_generator",
+    "set_async_thread",
     "set_running_kernel",
     "stronger",
     "wait_through",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 
+from .async_threads import AwaitedContext
 from .errors import TaskTimeout, UncaughtTimeoutError
 from .interruptions import is_timeout
 from .protocol import TimeoutState
@@ -36,7 +37,7 @@ def check_seconds(seconds: object, what: str = "a timeout") -> float:
     return float(seconds)
 
 
-class TimeoutBlock:
+class TimeoutBlock(AwaitedContext):
     """A span of code limited to *seconds* (``None``: no limit, but still a block).
 
     With *absolute*, *seconds* is the deadline itself, a value of the
