@@ -8,6 +8,7 @@ through :mod:`curio_traps`.
 
 from . import socket, ssl
 from .connection import open_connection, open_unix_connection
+from .network import tcp_server, tcp_server_socket, unix_server, unix_server_socket
 from .server import (
     ClientHandler,
     Server,
@@ -28,6 +29,10 @@ __all__ = [
     "run_unix_server",
     "socket",
     "ssl",
+    "tcp_server",
+    "tcp_server_socket",
+    "unix_server",
+    "unix_server_socket",
 ]
 
 __version__ = "0.1.0"
