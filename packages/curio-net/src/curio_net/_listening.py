@@ -80,7 +80,8 @@ def unix_server_socket(path: str, backlog: int = 100) -> Socket:
     """A Unix stream socket bound to *path* and listening, ready for a server.
 
     The socket file stays when the socket is closed (as with the standard library);
-    :func:`~curio_net.create_unix_server` and :func:`~curio_net.unix_server` remove it.
+    :func:`~curio_net.create_unix_server` and :func:`~curio_net.network.unix_server`
+    remove it.
     """
     sock = socket(AF_UNIX, SOCK_STREAM)
     raw = sock.raw_socket
