@@ -381,7 +381,9 @@ class Channel:
                 f"auth_timeout must be a positive number of seconds, got {auth_timeout!r}"
             )
         _check_size(max_message_size, "max_message_size")
+        #: The address: the one given, then the bound one once :meth:`bind` has run.
         self.address: Any = address
+        #: The address family.
         self.family = family
         self._limit = max_message_size
         self._auth_timeout = auth_timeout
