@@ -241,3 +241,52 @@ def test_a_challenge_too_short_or_naming_an_unknown_digest_is_refused() -> None:
         _challenge.answer(b"key", b"short")
     with pytest.raises(ValueError, match="names no digest"):
         _challenge.answer(b"key", b"{whirlpool}" + b"n" * 40)
+
+
+# ---------------------------------------------------------------------- from_Connection
+
+
+def test_from_connection_takes_over_an_end_of_a_duplex_multiprocessing_pipe() -> None:
+    ours, theirs = multiprocessing.Pipe()
+
+    def peer() -> Any:
+        with theirs:
+            theirs.send(("from a thread", 1))
+            return theirs.recv()
+
+    async def main() -> tuple[Any, Any, bool]:
+        conn = Connection.from_Connection(ours)
+        async with conn:
+            other = _Peer(peer)
+            received = await conn.recv()
+            await conn.send({"back": True})
+            return received, await other.result(), ours.closed
+
+    assert curio_kernel.run(main) == (("from a thread", 1), {"back": True}, True)
+
+
+def test_from_connection_takes_over_either_end_of_a_one_way_pipe() -> None:
+    async def main() -> tuple[bytes, bytes]:
+        reader, writer = multiprocessing.Pipe(duplex=False)
+        with writer:
+            async with Connection.from_Connection(reader) as receiving:
+                writer.send_bytes(b"into curio")
+                into = await receiving.recv_bytes()
+        reader, writer = multiprocessing.Pipe(duplex=False)
+        with reader:
+            async with Connection.from_Connection(writer) as sending:
+                await sending.send_bytes(b"out of curio")
+                out = await curio_kernel.run_in_thread(reader.recv_bytes)
+        return into, out
+
+    assert curio_kernel.run(main) == (b"into curio", b"out of curio")
+
+
+def test_from_connection_refuses_what_is_no_multiprocessing_connection() -> None:
+    with pytest.raises(TypeError, match="needs a multiprocessing connection"):
+        Connection.from_Connection(object())
+    ours, theirs = multiprocessing.Pipe()
+    ours.close()
+    theirs.close()
+    with pytest.raises(OSError, match="handle is closed"):
+        Connection.from_Connection(ours)
