@@ -15,6 +15,8 @@ import multiprocessing
 import multiprocessing.connection as mpc
 import queue
 import socket as std_socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -209,6 +211,34 @@ def _stream(sock: std_socket.socket) -> Any:
     from curio_io import SocketStream
 
     return SocketStream(sock)
+
+
+_CHILD = """
+import sys, multiprocessing.connection as mpc
+with mpc.Client((sys.argv[1], int(sys.argv[2])), authkey=b"between programs") as conn:
+    conn.send(conn.recv() * 2)
+"""
+
+
+def test_a_multiprocessing_client_in_another_program_talks_to_the_channel() -> None:
+    def child(port: int) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-c", _CHILD, "127.0.0.1", str(port)]
+        return subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
+
+    async def main() -> tuple[Any, int, str]:
+        async with Channel(("127.0.0.1", 0)) as channel:
+            channel.bind()
+            running = await curio_kernel.spawn(
+                curio_kernel.run_in_thread, child, channel.address[1]
+            )
+            async with curio_kernel.timeout_after(30):
+                async with await channel.accept(authkey=b"between programs") as conn:
+                    await conn.send([21])
+                    doubled = await conn.recv()
+                done = await running.join()
+        return doubled, done.returncode, done.stderr
+
+    assert curio_kernel.run(main) == ([21, 21], 0, "")
 
 
 # ---------------------------------------------------------------------- both generations

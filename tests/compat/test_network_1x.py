@@ -367,12 +367,14 @@ def test_unix_server_serves_on_its_path_and_removes_the_socket_file_when_cancell
 
 
 @pytest.mark.usefixtures("no_fd_leak")
-def test_run_server_serves_a_unix_server_socket(short_tmp: Path) -> None:
+def test_run_server_serves_a_unix_server_socket_given_by_keyword(short_tmp: Path) -> None:
     path = str(short_tmp / "s")
 
     async def main() -> bytes:
         sock = unix_server_socket(path)
-        serving = await curio_kernel.spawn(curio_net.run_server(sock, _echo))
+        serving = await curio_kernel.spawn(
+            curio_net.run_server(sock=sock, client_connected_task=_echo)
+        )
         client = await curio_net.open_unix_connection(path)
         reply = await _round_trip(client, b"on a unix socket")
         await client.close()
