@@ -17,6 +17,8 @@ import tracemalloc
 from collections.abc import Awaitable, Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import curio_kernel
 from curio_io import Socket
@@ -254,3 +256,48 @@ def test_accept_cancelled_during_the_challenge_closes_that_connection() -> None:
                 assert _read_to_end(silent).startswith(b"\x00\x00\x00;#CHALLENGE#")
 
     curio_kernel.run(main)
+
+
+# ---------------------------------------------------------------------- any cut, any interruption
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    messages=st.lists(st.binary(max_size=3000), min_size=1, max_size=6),
+    long_forms=st.lists(st.booleans(), min_size=6, max_size=6),
+    cuts=st.lists(st.integers(min_value=1, max_value=4000), max_size=8),
+)
+def test_messages_arrive_whole_however_the_bytes_are_cut_and_receives_interrupted(
+    messages: list[bytes], long_forms: list[bool], cuts: list[int]
+) -> None:
+    """The stream is fed in pieces; a receive that a piece leaves incomplete is timed out."""
+    stream = b"".join(
+        (b"\xff\xff\xff\xff" + len(m).to_bytes(8, "big") if long else len(m).to_bytes(4, "big")) + m
+        for m, long in zip(messages, long_forms, strict=False)
+    )
+    pieces, start = [], 0
+    for cut in sorted(set(cuts)):
+        if start < cut < len(stream):
+            pieces.append(stream[start:cut])
+            start = cut
+    pieces.append(stream[start:])
+
+    async def main() -> list[bytes]:
+        conn, peer = _against_raw_peer()
+        received: list[bytes] = []
+        with peer:
+            for piece in pieces:
+                peer.sendall(piece)
+                while len(received) < len(messages):
+                    try:
+                        async with curio_kernel.timeout_after(0.005):
+                            received.append(await conn.recv_bytes())
+                    except curio_kernel.TaskTimeout:
+                        break  # the rest of the message is in a later piece
+            async with curio_kernel.timeout_after(5):
+                while len(received) < len(messages):  # everything is there by now
+                    received.append(await conn.recv_bytes())
+        await conn.close()
+        return received
+
+    assert curio_kernel.run(main) == messages
