@@ -15,8 +15,8 @@ import pytest
 
 import curio_kernel
 import curio_net
+import curio_net._listening
 import curio_net.connection
-import curio_net.server
 import curio_net.socket
 from curio_io import Socket
 from curio_net import ssl as curio_ssl
@@ -39,7 +39,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(curio_net.socket, "socket", refused)
     monkeypatch.setattr(curio_net.socket, "_run_in_thread", refused)
     monkeypatch.setattr(curio_net.connection, "socket", refused)
-    monkeypatch.setattr(curio_net.server, "socket", refused)
+    monkeypatch.setattr(curio_net._listening, "socket", refused)
 
 
 def _run(coro: Awaitable[Any]) -> Any:

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import inspect
 import logging
-import os
+import socket as _socket
 import ssl as _ssl
-import stat
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, overload
 
 from curio_io import Socket
 from curio_traps import (
@@ -38,19 +38,15 @@ from curio_traps import (
 
 from . import ssl as _curio_ssl
 from ._deadline import bounded
-from ._ports import check_port
-from .socket import (
-    AF_INET,
-    AF_INET6,
-    AF_UNIX,
-    IPPROTO_TCP,
-    SO_REUSEADDR,
-    SO_REUSEPORT,
-    SOCK_STREAM,
-    SOL_SOCKET,
-    TCP_NODELAY,
-    socket,
+from ._listening import (
+    UnixSocketFile,
+    listening_socket,
+    remove_unix_socket_file,
+    tcp_server_socket,
+    unix_server_socket,
+    unix_socket_file,
 )
+from .socket import AF_INET, AF_INET6, IPPROTO_TCP, TCP_NODELAY
 
 __all__ = [
     "ClientHandler",
@@ -133,7 +129,7 @@ class Server:
         self._handshake_timeout = ssl_handshake_timeout
         #: The address the server listens on (useful after binding port 0).
         self.address: Any = sock.getsockname()
-        self._unix_path: tuple[str, int, int] | None = None
+        self._unix_path: UnixSocketFile | None = None
         self._clients: set[TaskLike[Any]] = set()
         self._serve_task: TaskLike[Any] | None = None
         self._accepting = False
@@ -319,14 +315,8 @@ class Server:
     async def _close_listener(self) -> None:
         await self._sock.close()
         if self._unix_path is not None:
-            path, device, inode = self._unix_path
-            self._unix_path = None
-            try:
-                info = os.stat(path)
-                if (info.st_dev, info.st_ino) == (device, inode):
-                    os.unlink(path)
-            except OSError:
-                pass  # removed or replaced by someone else: not ours to touch
+            file, self._unix_path = self._unix_path, None
+            remove_unix_socket_file(file)
 
     async def _end_clients(self, grace_period: float) -> None:
         """Wait up to *grace_period* for the handlers to end, then cancel the rest.
@@ -385,29 +375,17 @@ def create_server(
     number from 0 to 65535 (0: the system picks a free one, see
     :attr:`Server.address`); anything else raises before a socket is made.
     """
-    check_port(port)
-    if family not in (AF_INET, AF_INET6):
-        raise ValueError(
-            "create_server() family must be AF_INET or AF_INET6 (Unix: create_unix_server)"
-        )
-    sock = socket(family, SOCK_STREAM)
-    raw = sock.raw_socket
+    sock = tcp_server_socket(host, port, family, backlog, reuse_address, reuse_port)
     try:
-        if reuse_address:
-            raw.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)
-        if reuse_port:
-            raw.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1)
-        raw.bind((host or "", port))
-        raw.listen(backlog)
         return Server(
             sock, client_connected_task, ssl=ssl, ssl_handshake_timeout=ssl_handshake_timeout
         )
     except BaseException:
-        raw.close()  # never seen by the kernel: a plain close is enough
+        sock.raw_socket.close()  # never seen by the kernel: a plain close is enough
         raise
 
 
-async def run_server(
+async def _serve_host(
     host: str | None,
     port: int,
     client_connected_task: ClientHandler,
@@ -419,7 +397,6 @@ async def run_server(
     reuse_port: bool = False,
     ssl_handshake_timeout: float = DEFAULT_HANDSHAKE_TIMEOUT,
 ) -> None:
-    """Create a TCP server with :func:`create_server` and serve until cancelled."""
     server = create_server(
         host,
         port,
@@ -432,6 +409,71 @@ async def run_server(
         ssl_handshake_timeout=ssl_handshake_timeout,
     )
     await server.serve_forever()
+
+
+async def _serve_socket(
+    sock: Socket | _socket.socket,
+    client_connected_task: ClientHandler,
+    ssl: _ssl.SSLContext | None = None,
+    *,
+    ssl_handshake_timeout: float = DEFAULT_HANDSHAKE_TIMEOUT,
+) -> None:
+    listener = listening_socket(sock, "run_server()")
+    server = Server(
+        listener, client_connected_task, ssl=ssl, ssl_handshake_timeout=ssl_handshake_timeout
+    )
+    await server.serve_forever()
+
+
+@overload
+async def run_server(
+    sock: Socket | _socket.socket,
+    client_connected_task: ClientHandler,
+    ssl: _ssl.SSLContext | None = None,
+    *,
+    ssl_handshake_timeout: float = DEFAULT_HANDSHAKE_TIMEOUT,
+) -> None: ...
+@overload
+async def run_server(
+    host: str | None,
+    port: int,
+    client_connected_task: ClientHandler,
+    *,
+    family: int = AF_INET,
+    backlog: int = 100,
+    ssl: _ssl.SSLContext | None = None,
+    reuse_address: bool = True,
+    reuse_port: bool = False,
+    ssl_handshake_timeout: float = DEFAULT_HANDSHAKE_TIMEOUT,
+) -> None: ...
+async def run_server(*args: Any, **kwargs: Any) -> None:
+    """Serve connections until cancelled, on a new TCP socket or on a listening socket.
+
+    ``run_server(host, port, client_connected_task, ...)`` listens with
+    :func:`create_server` (same arguments).  ``run_server(sock, client_connected_task,
+    ssl=None)``, curio 1.x's form, serves on *sock*, a listening socket made by
+    :func:`~curio_net.network.tcp_server_socket`, :func:`~curio_net.network.unix_server_socket`
+    or by hand (a :class:`curio_io.Socket` or a standard socket), and closes it at the end.
+    The first argument tells the forms apart: a socket (or the keyword ``sock``) is the
+    second form, a host (``str`` or ``None``) the first.  Either way it is the same
+    :class:`Server`: handshake limit, crash logging, back-off when descriptors run out.
+    """
+    first = args[0] if args else kwargs.get("sock", kwargs.get("host"))
+    if "sock" in kwargs or isinstance(first, Socket | _socket.socket):
+        form: Callable[..., Awaitable[None]] = _serve_socket
+    elif "host" in kwargs or first is None or isinstance(first, str):
+        form = _serve_host
+    else:
+        raise TypeError(
+            "run_server() takes a host and a port (run_server(host, port, handler, ...)) "
+            "or a listening socket (run_server(sock, handler, ssl=None)); "
+            f"got {type(first).__name__} {first!r} first"
+        )
+    try:
+        inspect.signature(form).bind(*args, **kwargs)
+    except TypeError as exc:
+        raise TypeError(f"run_server(): {exc}") from None
+    await form(*args, **kwargs)
 
 
 def create_unix_server(
@@ -447,21 +489,16 @@ def create_unix_server(
     The socket file is removed when the server closes, unless it was
     replaced meanwhile.
     """
-    sock = socket(AF_UNIX, SOCK_STREAM)
-    raw = sock.raw_socket
+    sock = unix_server_socket(path, backlog)
     try:
-        raw.bind(path)
-        raw.listen(backlog)
         server = Server(
             sock, client_connected_task, ssl=ssl, ssl_handshake_timeout=ssl_handshake_timeout
         )
-        info = os.stat(path)
-        if stat.S_ISSOCK(info.st_mode):
-            server._unix_path = (path, info.st_dev, info.st_ino)
-        return server
+        server._unix_path = unix_socket_file(path)
     except BaseException:
-        raw.close()
+        sock.raw_socket.close()
         raise
+    return server
 
 
 async def run_unix_server(
