@@ -22,15 +22,23 @@ stale future stays behind to swallow a later hand-off.
 
 from __future__ import annotations
 
+import inspect
 import sys
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Generic, TypeVar
 
-from curio_traps import _future_wait, running_kernel
+from curio_traps import _future_wait, from_coroutine, running_kernel
 
-__all__ = ["_Waiters", "_block", "_check_world", "_wait"]
+__all__ = ["_CORO_FLAGS", "_Waiters", "_block", "_check_world", "_in_comprehension", "_wait"]
+
+#: The code flags of a frame running in a coroutine (``async def``, ``@types.coroutine``
+#: generator, async generator): the test :func:`curio_traps.from_coroutine` makes, which
+#: the hot methods inline as ``sys._getframe(1).f_code.co_flags & _CORO_FLAGS``.
+_CORO_FLAGS = inspect.CO_COROUTINE | inspect.CO_ITERABLE_COROUTINE | inspect.CO_ASYNC_GENERATOR
+
+_COMPREHENSIONS = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"})
 
 V = TypeVar("V")
 
@@ -86,6 +94,15 @@ class _Waiters(Generic[V]):
         except ValueError:
             return False
         return True
+
+
+def _in_comprehension(name: str) -> bool:
+    """The rest of the inlined test: a comprehension's frame counts as the one running it.
+
+    Called as ``_in_comprehension(code.co_name)`` from the method whose caller's code is
+    *code*, so :func:`~curio_traps.from_coroutine` looks three frames up.
+    """
+    return name in _COMPREHENSIONS and from_coroutine(3)
 
 
 def _no_world(what: str) -> RuntimeError:
