@@ -168,9 +168,7 @@ async def _janus_task_to_thread(n: int) -> float:
     return n / t.seconds
 
 
-def _impls(
-    curio: Impl, aio: Callable[[int], Any], janus: Callable[[int], Any]
-) -> dict[str, Impl]:
+def _impls(curio: Impl, aio: Callable[[int], Any], janus: Callable[[int], Any]) -> dict[str, Impl]:
     return {
         "curio": curio,
         "asyncio": lambda n: run_asyncio(aio, n),

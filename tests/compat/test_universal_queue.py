@@ -212,7 +212,7 @@ def test_a_coroutine_timeout_argument_points_to_the_worlds_own_timeouts() -> Non
         q: UniversalQueue[int] = UniversalQueue()
         with pytest.raises(TypeError, match="timeout_after"):
             await q.get(timeout=1)  # type: ignore[misc]
-        with pytest.raises(TypeError, match="asyncio.wait_for"):
+        with pytest.raises(TypeError, match=r"asyncio\.wait_for"):
             await q.put(1, timeout=1)  # type: ignore[func-returns-value]
         assert "getters:0" in repr(q)
 
