@@ -67,12 +67,13 @@ def test_a_curio_getter_timed_out_leaves_no_waiter_and_a_thread_put_reaches_the_
 def test_many_cancelled_curio_getters_then_a_thread_put_goes_to_the_survivor() -> None:
     async def main() -> int:
         q: UniversalQueue[int] = UniversalQueue()
-        doomed = [await spawn(q.get) for _ in range(20)]
+        doomed = [await spawn(q.get) for _ in range(100)]
         survivor = await spawn(q.get)
-        assert "getters:21" in repr(q)
-        for task in doomed:
+        assert "getters:101" in repr(q)
+        for task in reversed(doomed):  # newest first: the worst case of a search
             await task.cancel()
         assert "getters:1" in repr(q)
+        assert len(q._getters._line) < 60  # the line is rebuilt as the crowd leaves
         thread = threading.Thread(target=q.put, args=(42,))
         thread.start()
         item: int = await timeout_after(10, survivor.join())
@@ -102,6 +103,17 @@ def test_a_curio_getter_cancelled_after_the_hand_off_gives_the_item_back() -> No
         assert q.get_nowait() == 8
 
     run(main)
+
+
+def test_repeated_thread_timeouts_do_not_grow_the_line_of_getters() -> None:
+    q: UniversalQueue[int] = UniversalQueue()
+    for _ in range(200):
+        with pytest.raises(queue.Empty):
+            q.get(timeout=0)
+    assert "getters:0" in repr(q)
+    assert len(q._getters._line) <= 33
+    q.put(1)
+    assert q.get(timeout=0) == 1
 
 
 def test_a_thread_getter_timed_out_leaves_no_waiter_for_a_curio_put() -> None:

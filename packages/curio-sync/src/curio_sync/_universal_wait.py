@@ -50,17 +50,28 @@ Leave = Callable[[Future[V], bool], bool]
 
 
 class _Waiters(Generic[V]):
-    """A first-in, first-out line of waiting futures; every method needs the owner's lock."""
+    """A first-in, first-out line of waiting futures; every method needs the owner's lock.
 
-    __slots__ = ("_line",)
+    A waiter that leaves is not searched for: its future is cancelled where it stands and
+    skipped when its turn comes, and the line is rebuilt without such futures once they
+    could make up half of it, so that leaving costs constant time (amortized) however
+    long the line is.
+    """
+
+    __slots__ = ("_left", "_line")
 
     def __init__(self) -> None:
         self._line: deque[Future[V]] = deque()
+        #: Futures withdrawn since the line was last rebuilt (some may be gone already).
+        self._left = 0
 
     def __len__(self) -> int:
-        return len(self._line)
+        """The number of waiters still waiting (not a hot path: it counts them)."""
+        return sum(1 for future in self._line if not future.cancelled())
 
     def __bool__(self) -> bool:
+        # True with only withdrawn futures left too: the caller then goes the slow way,
+        # whose wake_one() drops them.
         return bool(self._line)
 
     def add(self) -> Future[V]:
@@ -86,13 +97,21 @@ class _Waiters(Generic[V]):
             future = line.popleft()
             if future.set_running_or_notify_cancel():
                 future.set_result(value)
+        self._left = 0
 
     def withdraw(self, future: Future[V]) -> bool:
-        """Take *future* out of the line: ``True`` if it was there (never handed anything)."""
-        try:
-            self._line.remove(future)
-        except ValueError:
+        """Take *future* out of the line: ``True`` if it was never handed anything.
+
+        ``False`` means a hander claimed it first: it holds a value now (the owner's lock
+        orders the two, so the hand-off is complete).
+        """
+        if not future.cancel():
             return False
+        self._left += 1
+        line = self._line
+        if self._left > 32 and 2 * self._left > len(line):
+            self._line = deque(f for f in line if not f.cancelled())
+            self._left = 0
         return True
 
 
