@@ -151,6 +151,47 @@ def test_a_curio_putter_cancelled_on_a_full_queue_passes_its_slot_on() -> None:
     assert run(main) == [0, 2]
 
 
+def test_a_slot_promised_to_a_putter_whose_item_a_getter_took_goes_to_the_next_putter() -> None:
+    async def main() -> tuple[int, list[int]]:
+        q: UniversalQueue[int] = UniversalQueue(1)
+        q.put_nowait(0)
+        first = await spawn(q.put, 1)
+        await _until_waiting(q, "putters", 1)
+        assert q.get_nowait() == 0  # the slot is promised to `first`, not yet resumed
+        second = await spawn(q.put, 2)
+        getter = await spawn(q.get)
+        # `first` hands its item straight to the getter: the slot stays free, and
+        # `second`, waiting on a queue that is not full, gets it.
+        got: int = await timeout_after(10, getter.join())
+        await timeout_after(10, first.join())
+        await timeout_after(10, second.join())
+        rest = []
+        while not q.empty():
+            rest.append(q.get_nowait())
+        return got, rest
+
+    got, rest = run(main)
+    assert sorted([got, *rest]) == [1, 2]
+
+
+def test_a_put_into_a_full_queue_goes_straight_to_a_waiting_getter() -> None:
+    async def main() -> int:
+        q: UniversalQueue[int] = UniversalQueue(1)
+        q.put_nowait(0)
+        waiting = await spawn(q.put, 1)  # waits: the queue is full
+        await _until_waiting(q, "putters", 1)
+        assert q.get_nowait() == 0  # the freed slot is promised to `waiting`
+        getter = await spawn(q.get)  # finds the queue empty and waits
+        await _until_waiting(q, "getters", 1)
+        q.put_nowait(5)  # no free slot, but a waiting getter needs none
+        item: int = await timeout_after(10, getter.join())
+        await timeout_after(10, waiting.join())
+        assert q.get_nowait() == 1
+        return item
+
+    assert run(main) == 5
+
+
 def test_a_curio_getter_waits_for_a_thread_that_puts_later() -> None:
     async def main() -> str:
         q: UniversalQueue[str] = UniversalQueue()

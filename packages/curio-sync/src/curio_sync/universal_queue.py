@@ -192,6 +192,20 @@ class UniversalQueue(Generic[T]):
         if self._write_fd >= 0:
             self._signal_item()
 
+    def _try_put(self, item: T) -> bool:
+        """Put *item* if that needs no wait; ``False`` if the queue is full.  Needs the lock.
+
+        A waiting getter takes the item directly, full queue or not: it needs no slot.
+        """
+        if self._getters and self._getters.wake_one(item):
+            self._unfinished += 1
+            return True
+        if self._has_room():
+            self._push(item)
+            self._unfinished += 1
+            return True
+        return False
+
     def _signal_item(self) -> None:
         if self._owed:
             self._owed += 1
@@ -249,7 +263,13 @@ class UniversalQueue(Generic[T]):
     def _put_reserved(self, item: T) -> None:
         """Use the slot a getter reserved for this putter.  Needs the lock."""
         self._reserved -= 1
-        self._push(item)
+        if self._getters.wake_one(item):
+            # A getter came meanwhile and took the item itself: the slot stays free, so it
+            # is promised to the next putter, if any.
+            if self._putters.wake_one(None):
+                self._reserved += 1
+        else:
+            self._push(item)
         self._unfinished += 1
 
     # ------------------------------------------------------------------ get
@@ -332,9 +352,7 @@ class UniversalQueue(Generic[T]):
                 self._items.append(item)
                 self._unfinished += 1
                 return
-            if self._has_room():
-                self._push(item)
-                self._unfinished += 1
+            if self._try_put(item):
                 return
             future = self._putters.add()
         try:
@@ -353,15 +371,11 @@ class UniversalQueue(Generic[T]):
                 self._items.append(item)
                 self._unfinished += 1
                 return
-            if self._has_room():
-                self._push(item)
-                self._unfinished += 1
+            if self._try_put(item):
                 return
         curio = _check_world("UniversalQueue.put()")
         with self._lock:
-            if self._has_room():
-                self._push(item)
-                self._unfinished += 1
+            if self._try_put(item):
                 return
             future = self._putters.add()
         await _wait(future, curio, self._leave_put)
@@ -374,9 +388,7 @@ class UniversalQueue(Generic[T]):
         A plain call in every world (it never waits).
         """
         with self._lock:
-            if self._has_room():
-                self._push(item)
-                self._unfinished += 1
+            if self._try_put(item):
                 return
         raise QueueFull("UniversalQueue.put_nowait(): the queue is full")
 
