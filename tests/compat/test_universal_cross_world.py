@@ -471,3 +471,65 @@ def test_cancellation_arriving_twice_while_a_curio_getter_cleans_up_loses_nothin
         assert q.get_nowait() == 1
 
     run(main)
+
+
+def test_getters_timing_out_all_the_time_in_every_world_lose_no_item_and_double_none(
+    asyncio_thread: Any, no_thread_leak: None
+) -> None:
+    total = 3_000
+    q: UniversalQueue[int] = UniversalQueue(maxsize=4)
+    got: list[int] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def keep(item: int) -> None:
+        with lock:
+            got.append(item)
+            if len(got) == total:
+                stop.set()
+
+    def thread_getter() -> None:
+        while not stop.is_set():
+            try:
+                keep(q.get(timeout=0.0005))
+            except queue.Empty:
+                pass
+
+    async def aio_getter() -> None:
+        while not stop.is_set():
+            try:
+                keep(await asyncio.wait_for(q.get(), 0.0005))  # type: ignore[arg-type]
+            except TimeoutError:
+                pass
+
+    async def curio_getter() -> None:
+        while not stop.is_set():
+            try:
+                keep(await timeout_after(0.0005, q.get()))
+            except TaskTimeout:
+                pass
+
+    def producer(items: range) -> None:
+        for i in items:
+            q.put(i, timeout=30)
+
+    async def main() -> None:
+        aio = [asyncio_thread.submit(aio_getter()) for _ in range(2)]
+        getters = [threading.Thread(target=thread_getter) for _ in range(2)]
+        producers = [
+            threading.Thread(target=producer, args=(range(k, total, 2),)) for k in (0, 1)
+        ]
+        ours = [await spawn(curio_getter) for _ in range(2)]
+        for thread in getters + producers:
+            thread.start()
+        for task in ours:
+            await timeout_after(30, task.join())
+        for future in aio:
+            await _outcome(future)
+        for thread in getters + producers:
+            thread.join(30)
+
+    run(main)
+    assert sorted(got) == list(range(total))
+    assert q.empty()
+    assert "getters:0, putters:0" in repr(q)
