@@ -8,6 +8,7 @@ or ``queue.Queue``; a task waits for another world with a bounded ``timeout_afte
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import queue
 import threading
 from concurrent.futures import Future
@@ -490,24 +491,18 @@ def test_getters_timing_out_all_the_time_in_every_world_lose_no_item_and_double_
 
     def thread_getter() -> None:
         while not stop.is_set():
-            try:
+            with contextlib.suppress(queue.Empty):
                 keep(q.get(timeout=0.0005))
-            except queue.Empty:
-                pass
 
     async def aio_getter() -> None:
         while not stop.is_set():
-            try:
+            with contextlib.suppress(TimeoutError):
                 keep(await asyncio.wait_for(q.get(), 0.0005))  # type: ignore[arg-type]
-            except TimeoutError:
-                pass
 
     async def curio_getter() -> None:
         while not stop.is_set():
-            try:
+            with contextlib.suppress(TaskTimeout):
                 keep(await timeout_after(0.0005, q.get()))
-            except TaskTimeout:
-                pass
 
     def producer(items: range) -> None:
         for i in items:
@@ -516,9 +511,7 @@ def test_getters_timing_out_all_the_time_in_every_world_lose_no_item_and_double_
     async def main() -> None:
         aio = [asyncio_thread.submit(aio_getter()) for _ in range(2)]
         getters = [threading.Thread(target=thread_getter) for _ in range(2)]
-        producers = [
-            threading.Thread(target=producer, args=(range(k, total, 2),)) for k in (0, 1)
-        ]
+        producers = [threading.Thread(target=producer, args=(range(k, total, 2),)) for k in (0, 1)]
         ours = [await spawn(curio_getter) for _ in range(2)]
         for thread in getters + producers:
             thread.start()
