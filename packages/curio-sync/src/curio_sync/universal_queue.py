@@ -77,7 +77,9 @@ class UniversalQueue(Generic[T]):
     ``UniversalQueue[int]()``.
 
     A waiter cancelled or timed out in any world leaves the queue as if it had never
-    waited: no item is lost and no later ``put`` is swallowed by it.
+    waited: no item is lost and no later ``put`` is swallowed by it.  A coroutine that has
+    to wait needs a curio kernel or an asyncio loop in its thread; anywhere else that wait
+    raises :exc:`RuntimeError` and leaves nothing behind.
 
     For a type checker each method is typed as its thread form, so typed asynchronous code
     awaits through ``typing.cast`` or an ``Awaitable`` annotation of its own.
