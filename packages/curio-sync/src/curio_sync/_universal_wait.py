@@ -66,8 +66,12 @@ class _Waiters(Generic[V]):
         self._left = 0
 
     def __len__(self) -> int:
-        """The number of waiters still waiting (not a hot path: it counts them)."""
-        return sum(1 for future in self._line if not future.cancelled())
+        """The number of waiters still waiting (not a hot path: it counts them).
+
+        Safe without the lock (``repr`` from any thread): it counts a snapshot, which
+        ``tuple()`` takes in one step.
+        """
+        return sum(1 for future in tuple(self._line) if not future.cancelled())
 
     def __bool__(self) -> bool:
         # True with only withdrawn futures left too: the caller then goes the slow way,
