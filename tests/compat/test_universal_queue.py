@@ -314,3 +314,33 @@ def test_a_collected_queue_closes_its_descriptor(no_fd_leak: None) -> None:
     q: UniversalQueue[int] = UniversalQueue(withfd=True)
     q.put(1)
     del q  # no cycle: reference counting closes the pipe at once
+
+
+def test_ctrl_c_in_a_blocked_main_thread_get_leaves_no_waiter_behind() -> None:
+    import signal
+
+    q: UniversalQueue[int] = UniversalQueue()
+    main = threading.main_thread().ident
+    assert main == threading.get_ident()
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def interrupt() -> None:
+        seen = threading.Event()
+        for _ in range(10_000):
+            if "getters:1" in repr(q):
+                break
+            seen.wait(0.001)
+        assert main is not None
+        signal.pthread_kill(main, signal.SIGINT)
+
+    thread = threading.Thread(target=interrupt)
+    thread.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            q.get(timeout=10)
+    finally:
+        thread.join(10)
+        signal.signal(signal.SIGINT, previous)
+    assert "getters:0" in repr(q)
+    q.put(1)
+    assert q.get_nowait() == 1  # no stale getter swallowed it
