@@ -130,6 +130,14 @@ def test_a_thread_get_with_a_timeout_raises_queue_empty() -> None:
     assert q.get_nowait() == 1
 
 
+@pytest.mark.parametrize("bad", ["1", float("nan")])
+def test_a_bad_thread_timeout_is_refused_and_leaves_no_waiter(bad: Any) -> None:
+    q: UniversalQueue[int] = UniversalQueue()
+    with pytest.raises((TypeError, ValueError), match="timeout"):
+        q.get(timeout=bad)
+    assert "getters:0" in repr(q)
+
+
 def test_a_thread_put_into_a_full_queue_times_out_with_queue_full() -> None:
     q: UniversalQueue[int] = UniversalQueue(1)
     q.put(1)

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Generic, TypeVar
 
-from curio_traps import _future_wait, from_coroutine, running_kernel
+from curio_traps import _future_wait, check_seconds, from_coroutine, running_kernel
 
 __all__ = ["_CORO_FLAGS", "_Waiters", "_block", "_check_world", "_in_comprehension", "_wait"]
 
@@ -154,9 +154,12 @@ def _block(future: Future[V], timeout: float | None, leave: Leave[V]) -> V:
     """Wait in a thread for *future*; ``TimeoutError`` after *timeout* seconds.
 
     A value handed over just as the time ran out is returned, not given back.  Any other
-    interruption (``KeyboardInterrupt`` in the main thread) gives the value back.
+    interruption (``KeyboardInterrupt`` in the main thread, a *timeout* that is not a
+    number) gives the value back.
     """
     try:
+        if timeout is not None:
+            check_seconds(timeout, "a universal primitive's timeout")
         return future.result(timeout)
     except TimeoutError:
         if leave(future, False):
