@@ -229,3 +229,27 @@ def test_a_coroutine_wait_timeout_argument_points_to_the_worlds_own_timeouts() -
             await UniversalResult[int]().unwrap(timeout=1)  # type: ignore[misc]
 
     run(main)
+
+
+def test_a_task_sets_an_exception_class_that_a_thread_unwraps_as_an_instance() -> None:
+    result: UniversalResult[int] = UniversalResult()
+    raised: list[BaseException] = []
+
+    def unwrap() -> None:
+        try:
+            result.unwrap(timeout=10)
+        except ValueError as exc:
+            raised.append(exc)
+
+    thread = threading.Thread(target=unwrap)
+    thread.start()
+
+    async def main() -> None:
+        await _until(lambda: "waiting:1" in repr(result))
+        await result.set_exception(ValueError)  # type: ignore[func-returns-value]
+
+    run(main)
+    thread.join(10)
+    assert len(raised) == 1
+    assert isinstance(raised[0], ValueError)
+    assert "[exception ValueError, waiting:0]" in repr(result)
