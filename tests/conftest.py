@@ -175,3 +175,43 @@ def short_tmp() -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix="curio-"))
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------- asyncio in a thread
+
+
+class AsyncioThread:
+    """An asyncio event loop running in a thread of its own, for the cross-world tests."""
+
+    def __init__(self) -> None:
+        import asyncio
+
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="asyncio-loop")
+        self.thread.start()
+
+    def submit(self, coro: Any) -> Any:
+        """Start *coro* on the loop; return its ``concurrent.futures.Future``."""
+        import asyncio
+
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def run(self, coro: Any, timeout: float = 10) -> Any:
+        """Run *coro* on the loop and wait (bounded) for its outcome, from another thread."""
+        return self.submit(coro).result(timeout)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+        assert not self.thread.is_alive(), "the asyncio loop did not stop"
+        self.loop.close()
+
+
+@pytest.fixture
+def asyncio_thread() -> Iterator[AsyncioThread]:
+    """An :class:`AsyncioThread`, stopped and closed (thread joined) after the test."""
+    runner = AsyncioThread()
+    try:
+        yield runner
+    finally:
+        runner.close()

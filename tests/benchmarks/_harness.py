@@ -41,7 +41,8 @@ Rules of the contract:
   metrics, each shown as its own row). Measure CPU time with ``cpu_timer()`` around the work
   only, inside the running event loop, so loop start-up and shutdown are not counted.
 - Implementation names are ``"curio"``, ``"asyncio"``, ``"uvloop"``, ``"trio"`` and optionally
-  ``"epoll"`` (a framework-free baseline). A peer that is not installed (the callable raises
+  ``"epoll"`` (a framework-free baseline) and ``"janus"`` (the thread/asyncio queue, for the
+  universal queue's rows). A peer that is not installed (the callable raises
   ``ModuleNotFoundError``) is shown as ``n/a``; a size an implementation would take too long
   for (the callable raises ``Skipped("why")``) as ``skipped``, with the reason under the table;
   any other exception is shown as ``error``.
@@ -91,7 +92,7 @@ __all__ = [
 ]
 
 #: Column order of the table; a module may provide any subset.
-IMPLEMENTATIONS = ("curio", "asyncio", "uvloop", "trio", "epoll")
+IMPLEMENTATIONS = ("curio", "asyncio", "uvloop", "trio", "epoll", "janus")
 
 _T = TypeVar("_T")
 

@@ -43,7 +43,7 @@ from _harness import IMPLEMENTATIONS, Case, Result, Skipped, lower_is_better, me
 __all__ = ["main"]
 
 _MARK = "BENCH-RESULT "
-_PACKAGES = ("curio-kernel", "uvloop", "trio")
+_PACKAGES = ("curio-kernel", "uvloop", "trio", "janus")
 _LEFT = (0, 2)  # columns aligned left: case and unit
 
 

@@ -14,14 +14,14 @@ __all__ = ["Result"]
 T = TypeVar("T")
 
 
-def _as_exception(exc: object) -> BaseException:
+def _as_exception(exc: object, owner: str = "Result") -> BaseException:
     """*exc* as an exception instance (a class is instantiated), or ``TypeError``."""
     if isinstance(exc, BaseException):
         return exc
     if isinstance(exc, type) and issubclass(exc, BaseException):
         return exc()
     raise TypeError(
-        f"Result.set_exception() needs an exception, not {type(exc).__name__}; "
+        f"{owner}.set_exception() needs an exception, not {type(exc).__name__}; "
         "to store an ordinary object, use set_value()"
     )
 
