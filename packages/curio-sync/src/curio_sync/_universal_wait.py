@@ -25,13 +25,21 @@ from __future__ import annotations
 import inspect
 import sys
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
-from typing import Generic, TypeVar
+from typing import Concatenate, Generic, ParamSpec, TypeVar
 
 from curio_traps import _future_wait, check_seconds, from_coroutine, running_kernel
 
-__all__ = ["_CORO_FLAGS", "_Waiters", "_block", "_check_world", "_in_comprehension", "_wait"]
+__all__ = [
+    "_CORO_FLAGS",
+    "_Waiters",
+    "_block",
+    "_check_world",
+    "_in_comprehension",
+    "_typed_as_awaited",
+    "_wait",
+]
 
 #: The code flags of a frame running in a coroutine (``async def``, ``@types.coroutine``
 #: generator, async generator): the test :func:`curio_traps.from_coroutine` makes, which
@@ -41,6 +49,26 @@ _CORO_FLAGS = inspect.CO_COROUTINE | inspect.CO_ITERABLE_COROUTINE | inspect.CO_
 _COMPREHENSIONS = frozenset({"<listcomp>", "<setcomp>", "<dictcomp>", "<genexpr>"})
 
 V = TypeVar("V")
+S = TypeVar("S")
+R = TypeVar("R")
+P = ParamSpec("P")
+
+
+def _typed_as_awaited(
+    method: Callable[Concatenate[S, P], R],
+) -> Callable[Concatenate[S, P], Awaitable[R]]:
+    """Type a method that waits as its awaited form; the method itself, unchanged.
+
+    A universal method answers a thread with its value and a coroutine with an awaitable,
+    but a type checker gives a call one type wherever it is made.  The awaited form is the
+    one typed code needs (``item = await q.get()`` in a curio or asyncio task, as the
+    manual's examples do); a thread's ``q.put(item)`` type-checks too.  Only a thread
+    that takes a value (``q.get()``, ``r.unwrap()``) gets the value itself where the type
+    checker sees an awaitable: typed thread code says so with ``typing.cast``.  No wrapper
+    is made: the frame test in the method still sees its own caller.
+    """
+    return method  # type: ignore[return-value]
+
 
 #: ``leave(future, give_back)``: the primitive's undo of a wait that ends early, called
 #: without its lock held.  It returns ``True`` if the future was still waiting (and is

@@ -7,7 +7,7 @@ from concurrent.futures import Future
 
 from curio_traps import from_coroutine
 
-from ._universal_wait import _block, _check_world, _wait, _Waiters
+from ._universal_wait import _block, _check_world, _typed_as_awaited, _wait, _Waiters
 
 __all__ = ["UniversalEvent"]
 
@@ -44,6 +44,7 @@ class UniversalEvent:
         with self._lock:
             return self._waiting.withdraw(future)
 
+    @_typed_as_awaited
     def wait(self, timeout: float | None = None) -> bool:
         """Wait until the event is set (return at once if it is) and return ``True``.
 
@@ -74,6 +75,7 @@ class UniversalEvent:
             future = self._waiting.add()
         return await _wait(future, curio, self._leave)
 
+    @_typed_as_awaited
     def set(self) -> None:
         """Set the flag and wake every waiter, in every world.
 

@@ -37,6 +37,7 @@ from ._universal_wait import (
     _block,
     _check_world,
     _in_comprehension,
+    _typed_as_awaited,
     _wait,
     _Waiters,
 )
@@ -276,6 +277,7 @@ class UniversalQueue(Generic[T]):
 
     # ------------------------------------------------------------------ get
 
+    @_typed_as_awaited
     def get(self, timeout: float | None = None) -> T:
         """Remove and return the oldest item, waiting while the queue is empty.
 
@@ -337,6 +339,7 @@ class UniversalQueue(Generic[T]):
 
     # ------------------------------------------------------------------ put
 
+    @_typed_as_awaited
     def put(self, item: T, timeout: float | None = None) -> None:
         """Add *item*, waiting while a bounded queue is full.
 
@@ -396,6 +399,7 @@ class UniversalQueue(Generic[T]):
 
     # ------------------------------------------------------------------ join
 
+    @_typed_as_awaited
     def task_done(self) -> None:
         """Mark one item as processed; the last one wakes everyone waiting in :meth:`join`.
 
@@ -419,6 +423,7 @@ class UniversalQueue(Generic[T]):
             if not self._unfinished:
                 self._joiners.wake_all(None)
 
+    @_typed_as_awaited
     def join(self, timeout: float | None = None) -> None:
         """Wait until every item put so far has been marked done with :meth:`task_done`.
 

@@ -8,7 +8,7 @@ from typing import Generic, TypeVar
 
 from curio_traps import from_coroutine
 
-from ._universal_wait import _block, _check_world, _wait, _Waiters
+from ._universal_wait import _block, _check_world, _typed_as_awaited, _wait, _Waiters
 from .errors import SyncUsageError
 from .result import _as_exception
 
@@ -63,6 +63,7 @@ class UniversalResult(Generic[T]):
             self._set = True
             self._waiting.wake_all(None)
 
+    @_typed_as_awaited
     def set_value(self, value: T) -> None:
         """Set the result to *value* and wake every waiter in :meth:`unwrap`.
 
@@ -75,6 +76,7 @@ class UniversalResult(Generic[T]):
     async def _set_value_async(self, value: T) -> None:
         self._settle("set_value", value, None)
 
+    @_typed_as_awaited
     def set_exception(self, exc: BaseException | type[BaseException]) -> None:
         """Set the result to the exception *exc* (a class is instantiated) and wake the waiters.
 
@@ -98,6 +100,7 @@ class UniversalResult(Generic[T]):
         with self._lock:
             return self._waiting.withdraw(future)
 
+    @_typed_as_awaited
     def unwrap(self, timeout: float | None = None) -> T:
         """Wait until the result is set; return its value or raise its exception.
 
