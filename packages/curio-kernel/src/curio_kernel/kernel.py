@@ -59,6 +59,7 @@ from curio_traps import (
 
 from ._io_registry import IORegistry
 from ._io_traps import _EVENT_READ, IOTraps
+from ._process_pool import ProcessPool
 from ._queue_traps import QueueTraps
 from ._signal_traps import SignalTraps
 from ._signals import _SignalHub
@@ -154,6 +155,8 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
         self._signals = _SignalHub()
         self._signal_waiters: dict[int, Task[Any]] = {}
         self._threads: ThreadPoolExecutor | None = None
+        self._processes: ProcessPool | None = None
+        self._blocking_lines = {}
         self._running = False
         self._stopping = False
         self._interrupted = 0
@@ -289,7 +292,9 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
             self.shutdown()
             raise fatal
         if not self._tasks:
-            self._close_threads()
+            self._close_pools()
+        else:
+            self._close_idle_processes()
         if main is None or not main.terminated:
             return None
         if main._exception is not None:
@@ -326,7 +331,7 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
             finally:
                 self._shutting_down = False
                 self._exit()
-        self._close_threads()
+        self._close_pools()
 
     def close(self) -> None:
         """Shut down and release the kernel's selector, sockets and threads."""
