@@ -119,7 +119,15 @@ def child_pids() -> Callable[[], set[int]]:
 
 @pytest.fixture
 def no_process_leak() -> Iterator[None]:
-    """Fail the test if it leaves a child process it did not find, running or unreaped."""
+    """Fail the test if it leaves a child process it did not find, running or unreaped.
+
+    It starts multiprocessing's resource tracker first (a spawned worker would start it):
+    its process and its pipe live as long as the test process by design, so a
+    ``no_fd_leak`` set up after this fixture does not count them either.
+    """
+    import multiprocessing.resource_tracker
+
+    multiprocessing.resource_tracker.ensure_running()
     before = _child_pids()
     yield
     leaked = _child_pids() - before

@@ -40,8 +40,8 @@ Until = Callable[[Callable[[], bool]], Awaitable[None]]
 
 
 @pytest.fixture(autouse=True)
-def _no_leaks(no_process_leak: None, no_thread_leak: None) -> None:
-    """Every test here leaves no worker process and no helper thread behind."""
+def _no_leaks(no_process_leak: None, no_thread_leak: None, no_fd_leak: None) -> None:
+    """Every test here leaves no worker process, helper thread or descriptor behind."""
 
 
 @pytest.fixture
