@@ -4,7 +4,7 @@ The kernel never blocks on them.  A task cancelled while waiting returns at
 once; a thread finishes its call in the background (threads cannot be
 interrupted), a worker process is terminated and replaced.
 
-:data:`MAX_WORKER_THREADS` and :data:`MAX_WORKER_PROCESSES` are read when a
+``MAX_WORKER_THREADS`` and ``MAX_WORKER_PROCESSES`` are read when a
 kernel first needs its pool of threads or of processes: change them before
 any task runs.
 """
@@ -143,7 +143,7 @@ async def run_in_thread(
     with a done :class:`concurrent.futures.Future` holding that outcome, so
     that the caller can undo it (close a connection the call opened, say).
     *call_on_cancel* is never passed on to *callable*: bind an argument of
-    that name with :func:`functools.partial`.
+    that name with ``functools.partial``.
     """
     call = functools.partial(callable, *args, **kwargs)
     if call_on_cancel is None:
@@ -230,9 +230,9 @@ async def run_in_process(callable: Callable[P, T], *args: P.args, **kwargs: P.kw
     """Run ``callable(*args, **kwargs)`` in a worker process and return its result.
 
     The workers are started with the ``spawn`` method of
-    :mod:`multiprocessing` (fresh interpreters that share no state and no
+    ``multiprocessing`` (fresh interpreters that share no state and no
     descriptor with this one) and reused; a kernel keeps at most
-    :data:`MAX_WORKER_PROCESSES`, and calls beyond them wait their turn.
+    :data:`~curio_kernel.workers.MAX_WORKER_PROCESSES`, and calls beyond them wait their turn.
     The callable, its arguments and its outcome must be picklable: if they
     are not, the call fails with a clear error and the worker stays in
     service.  A cancelled (or timed-out) caller terminates its worker at
