@@ -367,3 +367,48 @@ def test_a_keyword_named_call_on_cancel_goes_to_the_callable_only_through_partia
         return consumed, bound
 
     assert run(main) == ("default", "mine")
+
+
+# ---------------------------------------------------------------- cancelled calls
+
+
+def test_a_cancelled_running_call_frees_its_place_at_once(
+    monkeypatch: pytest.MonkeyPatch, no_thread_leak: None
+) -> None:
+    # One thread allowed: the cancelled call goes on in the background (a zombie)
+    # while a queued call and a new one run in fresh threads.
+    monkeypatch.setattr(workers, "MAX_WORKER_THREADS", 1)
+    started, release = threading.Event(), threading.Event()
+
+    async def main() -> tuple[int, int, bool]:
+        blocked = await spawn(run_in_thread(_started_call, started, release, None))
+        await wait_outside_the_pool(started)
+        queued = await spawn(run_in_thread(threading.get_ident))
+        await sleep(0)
+        await blocked.cancel()
+        first = await queued.join()  # started when the blocked call was given up
+        second = await run_in_thread(threading.get_ident)
+        zombie_running = not release.is_set()
+        release.set()
+        return first, second, zombie_running
+
+    first, second, zombie_running = run(main)
+    assert zombie_running
+    assert first == second  # one thread counts against the limit, and it is reused
+
+
+def test_a_zombie_thread_ends_once_its_call_returns(no_thread_leak: None) -> None:
+    started, release, returned = threading.Event(), threading.Event(), threading.Event()
+
+    def call() -> None:
+        _started_call(started, release, None)
+        returned.set()
+
+    async def main() -> None:
+        task = await spawn(run_in_thread(call))
+        await wait_outside_the_pool(started)
+        await task.cancel()
+        release.set()
+        await wait_outside_the_pool(returned)
+
+    run(main)  # no_thread_leak: the zombie has ended, and the pool's threads too

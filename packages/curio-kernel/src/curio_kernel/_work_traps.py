@@ -18,7 +18,7 @@ completion, if one still arrives, is ignored.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from curio_traps import FileLike
@@ -27,6 +27,7 @@ from curio_traps.traps import IO_RELEASE
 from . import workers
 from ._kernel_base import KernelBase
 from ._process_pool import ProcessPool
+from ._thread_pool import ThreadPool
 from .task import Task
 
 __all__ = ["WorkTraps"]
@@ -35,7 +36,7 @@ __all__ = ["WorkTraps"]
 class WorkTraps(KernelBase):
     """The traps that wait for futures and threads."""
 
-    _threads: ThreadPoolExecutor | None
+    _threads: ThreadPool | None
     _processes: ProcessPool | None
     #: block_in_thread's callers, by callable (workers._call_key).
     _blocking_lines: dict[object, workers._Line]
@@ -76,12 +77,16 @@ class WorkTraps(KernelBase):
 
     def _unwait_future(self, task: Task[Any]) -> None:
         self._external -= 1
-        task._wait_obj.cancel()
+        future = task._wait_obj
+        if not future.cancel() and self._threads is not None:
+            # Running already: if it is a call of our pool, its thread stops
+            # counting against the limit (it ends once the call returns).
+            self._threads.abandon(future)
 
-    def _thread_pool(self) -> ThreadPoolExecutor:
+    def _thread_pool(self) -> ThreadPool:
         if self._threads is None:
             limit = workers.check_limit("MAX_WORKER_THREADS", workers.MAX_WORKER_THREADS)
-            self._threads = ThreadPoolExecutor(max_workers=limit, thread_name_prefix="curio-worker")
+            self._threads = ThreadPool(limit)
         return self._threads
 
     def _process_pool(self) -> ProcessPool:
@@ -96,7 +101,7 @@ class WorkTraps(KernelBase):
     def _close_pools(self) -> None:
         """Shut both pools down, waiting for their threads and reaping their processes."""
         if self._threads is not None:
-            self._threads.shutdown(wait=True, cancel_futures=True)
+            self._threads.shutdown()
             self._threads = None
         if self._processes is not None:
             self._processes.close()

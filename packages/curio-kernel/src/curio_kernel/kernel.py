@@ -42,7 +42,7 @@ import socket
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any, Final, TypeVar, TypeVarTuple, Unpack, overload
 
 from curio_traps import (
@@ -64,6 +64,7 @@ from ._queue_traps import QueueTraps
 from ._signal_traps import SignalTraps
 from ._signals import _SignalHub
 from ._task_traps import TaskTraps
+from ._thread_pool import ThreadPool
 from ._time_traps import TimeTraps
 from ._timers import TimerHeap, scope_index, spend_scopes
 from ._work_traps import WorkTraps
@@ -154,7 +155,7 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
         self._selector.register(self._wake_recv.fileno(), _EVENT_READ, None)
         self._signals = _SignalHub()
         self._signal_waiters: dict[int, Task[Any]] = {}
-        self._threads: ThreadPoolExecutor | None = None
+        self._threads: ThreadPool | None = None
         self._processes: ProcessPool | None = None
         self._blocking_lines = {}
         self._running = False
