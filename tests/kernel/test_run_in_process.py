@@ -14,6 +14,8 @@ import operator
 import os
 import pathlib
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -401,6 +403,24 @@ def test_cancelled_again_while_cleaning_up_with_another_call(fifo: pathlib.Path)
     assert _gone(second_pid)
 
 
+def test_cancel_while_the_call_is_still_being_sent_kills_the_worker(until: Until) -> None:
+    big = b"x" * 50_000_000  # far more than a socket buffer: the send waits to write
+
+    async def main() -> tuple[str, bool, int, int]:
+        pid = await run_in_process(os.getpid)  # a worker ready, so the send starts at once
+        task = await spawn(run_in_process(len, big))
+        await until(lambda: task.state == "WRITE_WAIT")
+        state = task.state
+        cancelled = await task.cancel()
+        return state, cancelled, pid, await run_in_process(os.getpid)
+
+    state, cancelled, pid, fresh = run(main)
+    assert state == "WRITE_WAIT"
+    assert cancelled is True
+    assert fresh != pid
+    assert _gone(pid)
+
+
 def test_cancel_while_the_worker_starts_leaves_no_process() -> None:
     # Cancelled at once: the task is still waiting for its worker to start.
     async def main() -> bool:
@@ -447,3 +467,69 @@ def test_a_worker_ignores_ctrl_c() -> None:
         return await run_in_process(signal.getsignal, signal.SIGINT)
 
     assert run(main) == signal.SIG_IGN
+
+
+# ---------------------------------------------------------------- a whole program
+
+_PROGRAM = """
+import multiprocessing.resource_tracker, os, time
+from curio_kernel import run, run_in_process, spawn, workers
+
+workers.MAX_WORKER_PROCESSES = 3  # set before any task runs, as a 1.x program does
+
+
+def square(x):  # a function of the script: the worker imports the script as __mp_main__
+    return x * x
+
+
+def children():
+    tracker = multiprocessing.resource_tracker._resource_tracker._pid
+    pids = set()
+    for thread in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{thread}/children") as f:
+            pids.update(int(p) for p in f.read().split())
+    return pids - {tracker}
+
+
+async def main():
+    assert await run_in_process(square, 7) == 49
+    await spawn(run_in_process(time.sleep, 60))
+    await spawn(run_in_process(time.sleep, 60))
+    while len(children()) < 3:
+        await run_in_process(square, 0)  # a round trip to the third worker meanwhile
+    print("ready", flush=True)
+    await run_in_process(time.sleep, 60)
+
+
+if __name__ == "__main__":
+    try:
+        run(main)
+    except KeyboardInterrupt:
+        print("left", sorted(children()), flush=True)
+"""
+
+
+def test_ctrl_c_ends_every_worker_of_a_script(tmp_path: pathlib.Path) -> None:
+    script = tmp_path / "program.py"
+    script.write_text(_PROGRAM)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        start_new_session=True,  # its own process group, as a terminal would have it
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert first == "ready\n", first + (proc.stderr.read() if proc.stderr else "")
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the workers too
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert out == "left []\n", err

@@ -43,7 +43,8 @@ P = ParamSpec("P")
 _log = logging.getLogger("curio")
 
 #: The most threads a kernel runs ``run_in_thread`` calls in at once (read when
-#: the kernel first starts one); calls beyond it wait for a thread to be free.
+#: the kernel first starts one); calls beyond it wait for a thread to be free.  A
+#: thread whose call was given up on (cancelled) stops counting at once.
 MAX_WORKER_THREADS: int = 64
 
 #: The most worker processes a kernel keeps for ``run_in_process`` (read when the
@@ -137,8 +138,10 @@ async def run_in_thread(
 ) -> T:
     """Run ``callable(*args, **kwargs)`` in a worker thread and return its result.
 
-    A cancelled (or timed-out) caller returns at once; a call already
-    running finishes in the background and its outcome is dropped.  If the
+    A cancelled (or timed-out) caller returns at once; a call not yet
+    started is dropped, and one already running finishes in the background,
+    its outcome dropped and its thread no longer counted against
+    :data:`~curio_kernel.workers.MAX_WORKER_THREADS`.  If the
     call did run, *call_on_cancel* is then called, in the worker thread,
     with a done :class:`concurrent.futures.Future` holding that outcome, so
     that the caller can undo it (close a connection the call opened, say).
