@@ -85,13 +85,13 @@ class WorkTraps(KernelBase):
 
     def _thread_pool(self) -> ThreadPool:
         if self._threads is None:
-            limit = workers.check_limit("MAX_WORKER_THREADS", workers.MAX_WORKER_THREADS)
+            limit = workers._check_limit("MAX_WORKER_THREADS", workers.MAX_WORKER_THREADS)
             self._threads = ThreadPool(limit)
         return self._threads
 
     def _process_pool(self) -> ProcessPool:
         if self._processes is None:
-            limit = workers.check_limit("MAX_WORKER_PROCESSES", workers.MAX_WORKER_PROCESSES)
+            limit = workers._check_limit("MAX_WORKER_PROCESSES", workers.MAX_WORKER_PROCESSES)
             self._processes = ProcessPool(limit, self._forget_fd)
         return self._processes
 

@@ -21,7 +21,8 @@ inherits, one module per concept, each with the kernel's code for it:
   synchronization primitives;
 * ``_time_traps.py``: sleep, timeout blocks, the clock, the expiry of timers;
 * ``_io_traps.py``: waiting on descriptors, ``_poll`` and the wake socket;
-* ``_work_traps.py``: futures, ``run_in_thread`` and the thread pool;
+* ``_work_traps.py``: futures, ``run_in_thread`` and the pools of threads and of worker
+  processes (``_thread_pool.py``, ``_process_pool.py``);
 * ``_signal_traps.py``: signal sets and Ctrl-C;
 * ``_kernel_base.py``: what the mixins share, declared for the type checker.
 

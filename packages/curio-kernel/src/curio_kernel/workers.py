@@ -52,7 +52,7 @@ MAX_WORKER_THREADS: int = 64
 MAX_WORKER_PROCESSES: int = os.cpu_count() or 1
 
 
-def check_limit(name: str, value: object) -> int:
+def _check_limit(name: str, value: object) -> int:
     """Return *value* if it is a valid worker limit, else raise naming ``workers.<name>``."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"curio_kernel.workers.{name} must be an int, not {type(value).__name__}")
