@@ -192,3 +192,33 @@ def test_block_in_thread_outside_a_kernel_is_a_clear_error() -> None:
     with pytest.raises(RuntimeError, match="running curio kernel"):
         coro.send(None)
     coro.close()
+
+
+def test_cancelled_again_while_waiting_in_line_from_its_cleanup(until: Until) -> None:
+    gate = Gate()
+
+    cleaning: list[bool] = []
+
+    async def caller() -> None:
+        try:
+            await block_in_thread(gate.wait, "first try")
+        finally:
+            cleaning.append(True)
+            await block_in_thread(gate.wait, "from cleanup")
+
+    async def main() -> tuple[list[object], dict[object, Any]]:
+        holder = await spawn(block_in_thread(gate.wait, "holder"))
+        await gate.entered()
+        task = await spawn(caller())
+        await until(lambda: task.state == "BLOCK_IN_THREAD")
+        canceller = await spawn(task.cancel())
+        await until(lambda: bool(cleaning) and task.state == "BLOCK_IN_THREAD")
+        await task.cancel()  # now waiting in line again, from its finally block
+        await canceller.join()
+        gate.open()
+        await holder.join()
+        return gate.order, dict(_lines())
+
+    order, lines = run(main)
+    assert order == ["holder"]
+    assert lines == {}

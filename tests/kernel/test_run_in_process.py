@@ -235,6 +235,38 @@ def test_cancelled_waiters_for_a_worker_leave_no_trace(
     assert isinstance(pid, int)
 
 
+def test_cancelled_again_while_waiting_for_a_worker_from_its_cleanup(
+    monkeypatch: pytest.MonkeyPatch, fifo: pathlib.Path, until: Until
+) -> None:
+    monkeypatch.setattr(workers, "MAX_WORKER_PROCESSES", 1)
+
+    cleaning: list[bool] = []
+
+    async def caller() -> None:
+        try:
+            await run_in_process(os.getpid)
+        finally:
+            cleaning.append(True)
+            await run_in_process(os.getpid)
+
+    async def main() -> tuple[int, int]:
+        busy = await spawn(run_in_process(exec, _blocked_on(fifo), {}))
+        writer = await _writer(fifo)
+        task = await spawn(caller())
+        await until(lambda: task.state == "PROCESS_WAIT")
+        canceller = await spawn(task.cancel())
+        await until(lambda: bool(cleaning) and task.state == "PROCESS_WAIT")
+        await task.cancel()  # waiting for a worker again, from its finally block
+        await canceller.join()
+        left = _pool_slots_waiting()
+        os.close(writer)
+        await busy.join()
+        await run_in_process(os.getpid)  # the one place is free again
+        return left, _pool_slots_waiting()
+
+    assert run(main) == (0, 0)
+
+
 def test_bad_max_worker_processes_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(workers, "MAX_WORKER_PROCESSES", 0)
 
