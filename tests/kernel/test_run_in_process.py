@@ -311,6 +311,56 @@ def test_unpicklable_argument_is_an_error_and_the_pool_goes_on() -> None:
     assert run(main) == 4
 
 
+def test_an_outcome_the_kernel_cannot_unpickle_is_a_clear_error_and_the_worker_stays() -> None:
+    # An exception of a class that exists only in the worker's __main__.
+    code = (
+        "import __main__\n"
+        "class Odd(Exception): pass\n"
+        "Odd.__module__, Odd.__qualname__ = '__main__', 'OnlyInTheWorker'\n"
+        "__main__.OnlyInTheWorker = Odd\n"
+        "raise Odd('from the worker')\n"
+    )
+
+    async def main() -> tuple[int, int]:
+        before = await run_in_process(os.getpid)
+        with pytest.raises(RuntimeError, match="could not read back the outcome of exec"):
+            await run_in_process(exec, code, {})
+        return before, await run_in_process(os.getpid)
+
+    before, after = run(main)
+    assert before == after
+
+
+def test_a_large_result_comes_back_whole() -> None:
+    async def main() -> bytes:
+        return await run_in_process(bytes, 20_000_000)  # many reads of the pipe
+
+    assert run(main) == bytes(20_000_000)
+
+
+def test_a_worker_that_cannot_start_is_the_callers_error_and_frees_its_place(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(workers, "MAX_WORKER_PROCESSES", 1)
+    failing = [True]
+    start = multiprocessing.context.SpawnProcess.start
+
+    def start_or_fail(self: multiprocessing.context.SpawnProcess) -> None:
+        if failing.pop():
+            raise OSError("no more processes")
+        start(self)
+
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", start_or_fail)
+
+    async def main() -> int:
+        with pytest.raises(OSError, match="no more processes"):
+            await run_in_process(os.getpid)
+        failing.append(False)
+        return await run_in_process(os.getpid)  # the one place was given back
+
+    assert isinstance(run(main), int)
+
+
 # ---------------------------------------------------------------- a worker that dies
 
 
