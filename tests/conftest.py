@@ -87,6 +87,53 @@ def no_thread_leak() -> Iterator[None]:
     assert threading.active_count() == before, threading.enumerate()
 
 
+def _child_pids() -> set[int]:
+    """This process's children, zombies included, but multiprocessing's own helpers.
+
+    Read from ``/proc/self/task/<thread>/children`` (Linux).  The resource tracker
+    and forkserver that multiprocessing starts live as long as the test process by
+    design; they are known by the pids multiprocessing records.
+    """
+    import multiprocessing.forkserver
+    import multiprocessing.resource_tracker
+
+    pids: set[int] = set()
+    for thread in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{thread}/children") as children:
+                pids.update(int(pid) for pid in children.read().split())
+        except OSError:
+            continue  # the thread ended meanwhile
+    forkserver = getattr(multiprocessing.forkserver, "_forkserver", None)
+    tracker = getattr(multiprocessing.resource_tracker, "_resource_tracker", None)
+    pids.discard(getattr(forkserver, "_forkserver_pid", None))
+    pids.discard(getattr(tracker, "_pid", None))
+    return pids
+
+
+@pytest.fixture
+def child_pids() -> Callable[[], set[int]]:
+    """A function returning the pids of this process's children (see ``no_process_leak``)."""
+    return _child_pids
+
+
+@pytest.fixture
+def no_process_leak() -> Iterator[None]:
+    """Fail the test if it leaves a child process it did not find, running or unreaped.
+
+    It starts multiprocessing's resource tracker first (a spawned worker would start it):
+    its process and its pipe live as long as the test process by design, so a
+    ``no_fd_leak`` set up after this fixture does not count them either.
+    """
+    import multiprocessing.resource_tracker
+
+    multiprocessing.resource_tracker.ensure_running()
+    before = _child_pids()
+    yield
+    leaked = _child_pids() - before
+    assert not leaked, f"child processes left running or unreaped: {sorted(leaked)}"
+
+
 # ---------------------------------------------------------------------- synchronization
 
 

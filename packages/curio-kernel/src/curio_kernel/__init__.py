@@ -36,7 +36,7 @@ from .timeouts import (
     timeout_after,
     timeout_at,
 )
-from .workers import run_in_executor, run_in_process, run_in_thread
+from .workers import block_in_thread, run_in_executor, run_in_process, run_in_thread
 
 __all__ = [
     "AWAIT",
@@ -57,6 +57,7 @@ __all__ = [
     "TimeoutCancellationError",
     "UncaughtTimeoutError",
     "async_thread",
+    "block_in_thread",
     "check_cancellation",
     "clock",
     "current_task",

@@ -21,7 +21,8 @@ inherits, one module per concept, each with the kernel's code for it:
   synchronization primitives;
 * ``_time_traps.py``: sleep, timeout blocks, the clock, the expiry of timers;
 * ``_io_traps.py``: waiting on descriptors, ``_poll`` and the wake socket;
-* ``_work_traps.py``: futures, ``run_in_thread`` and the thread pool;
+* ``_work_traps.py``: futures, ``run_in_thread`` and the pools of threads and of worker
+  processes (``_thread_pool.py``, ``_process_pool.py``);
 * ``_signal_traps.py``: signal sets and Ctrl-C;
 * ``_kernel_base.py``: what the mixins share, declared for the type checker.
 
@@ -42,7 +43,7 @@ import socket
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any, Final, TypeVar, TypeVarTuple, Unpack, overload
 
 from curio_traps import (
@@ -59,10 +60,12 @@ from curio_traps import (
 
 from ._io_registry import IORegistry
 from ._io_traps import _EVENT_READ, IOTraps
+from ._process_pool import ProcessPool
 from ._queue_traps import QueueTraps
 from ._signal_traps import SignalTraps
 from ._signals import _SignalHub
 from ._task_traps import TaskTraps
+from ._thread_pool import ThreadPool
 from ._time_traps import TimeTraps
 from ._timers import TimerHeap, scope_index, spend_scopes
 from ._work_traps import WorkTraps
@@ -153,7 +156,9 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
         self._selector.register(self._wake_recv.fileno(), _EVENT_READ, None)
         self._signals = _SignalHub()
         self._signal_waiters: dict[int, Task[Any]] = {}
-        self._threads: ThreadPoolExecutor | None = None
+        self._threads: ThreadPool | None = None
+        self._processes: ProcessPool | None = None
+        self._blocking_lines = {}
         self._running = False
         self._stopping = False
         self._interrupted = 0
@@ -289,7 +294,9 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
             self.shutdown()
             raise fatal
         if not self._tasks:
-            self._close_threads()
+            self._close_pools()
+        else:
+            self._close_idle_processes()
         if main is None or not main.terminated:
             return None
         if main._exception is not None:
@@ -326,7 +333,7 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
             finally:
                 self._shutting_down = False
                 self._exit()
-        self._close_threads()
+        self._close_pools()
 
     def close(self) -> None:
         """Shut down and release the kernel's selector, sockets and threads."""

@@ -2,30 +2,222 @@
 
 The kernel never blocks on them.  A task cancelled while waiting returns at
 once; a thread finishes its call in the background (threads cannot be
-interrupted), a process is terminated and reaped.
+interrupted), a worker process is terminated and replaced.
+
+``MAX_WORKER_THREADS`` and ``MAX_WORKER_PROCESSES`` are read when a
+kernel first needs its pool of threads or of processes: change them before
+any task runs.
 """
 
 from __future__ import annotations
 
+import builtins
 import functools
-import multiprocessing
-import multiprocessing.connection
+import logging
+import os
 import threading
+import types
 from collections.abc import Callable
-from concurrent.futures import Executor
-from typing import Any, ParamSpec, TypeVar
+from concurrent.futures import Executor, Future
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
-from curio_traps import _future_wait, _read_wait, _run_in_thread
+from curio_traps import _future_wait, _run_in_thread, running_kernel
 
-__all__ = ["run_in_executor", "run_in_process", "run_in_thread"]
+from ._slots import Slots
+
+if TYPE_CHECKING:
+    from ._work_traps import WorkTraps
+
+__all__ = [
+    "MAX_WORKER_PROCESSES",
+    "MAX_WORKER_THREADS",
+    "block_in_thread",
+    "run_in_executor",
+    "run_in_process",
+    "run_in_thread",
+]
 
 T = TypeVar("T")
 P = ParamSpec("P")
 
+_log = logging.getLogger("curio")
 
-async def run_in_thread(callable: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """Run ``callable(*args, **kwargs)`` in a worker thread and return its result."""
-    return await _run_in_thread(functools.partial(callable, *args, **kwargs))
+#: The most threads a kernel runs ``run_in_thread`` calls in at once (read when
+#: the kernel first starts one); calls beyond it wait for a thread to be free.  A
+#: thread whose call was given up on (cancelled) stops counting at once.
+MAX_WORKER_THREADS: int = 64
+
+#: The most worker processes a kernel keeps for ``run_in_process`` (read when the
+#: kernel first starts one); calls beyond it wait for a worker to be free.
+MAX_WORKER_PROCESSES: int = os.cpu_count() or 1
+
+
+def _check_limit(name: str, value: object) -> int:
+    """Return *value* if it is a valid worker limit, else raise naming ``workers.<name>``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"curio_kernel.workers.{name} must be an int, not {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"curio_kernel.workers.{name} must be at least 1, not {value}")
+    return value
+
+
+def _work_kernel(caller: str) -> WorkTraps:
+    kernel = running_kernel()
+    if kernel is None:
+        raise RuntimeError(f"{caller}() must be awaited in a task of a running curio kernel")
+    if not hasattr(kernel, "_process_pool"):
+        raise RuntimeError(f"{caller}() needs curio_kernel's Kernel, not {type(kernel).__name__}")
+    return cast("WorkTraps", kernel)
+
+
+# ---------------------------------------------------------------- threads
+
+
+class _GuardedCall(Generic[T]):
+    """A thread call with a ``call_on_cancel`` hook, run in the kernel's thread pool.
+
+    Whichever of the worker thread and the cancelled task comes second
+    decides: a call abandoned before it started never runs; one abandoned
+    while it runs calls the hook in its thread once it returns; one whose
+    outcome was dropped after it finished has the hook called in a thread of
+    its own (never in the kernel's).
+    """
+
+    __slots__ = ("_abandoned", "_call", "_finished", "_hook", "_lock", "_outcome")
+
+    def __init__(self, call: Callable[[], T], hook: Callable[[Future[T]], object]) -> None:
+        self._call = call
+        self._hook = hook
+        self._lock = threading.Lock()
+        self._abandoned = False
+        self._finished = False
+        self._outcome: Future[T] = Future()
+
+    def __call__(self) -> T | None:
+        with self._lock:
+            if self._abandoned:
+                return None  # its waiter is gone: the result would be dropped
+        outcome = self._outcome
+        outcome.set_running_or_notify_cancel()
+        try:
+            outcome.set_result(self._call())
+        except BaseException as exc:
+            outcome.set_exception(exc)
+        if self._finish():
+            self._run_hook()
+        return outcome.result()
+
+    def _finish(self) -> bool:
+        """Mark the call finished; True if its waiter has given up meanwhile."""
+        with self._lock:
+            self._finished = True
+            return self._abandoned
+
+    def abandon(self, raised: BaseException) -> None:
+        """The waiting task got *raised* instead of the call's outcome (or with it)."""
+        with self._lock:
+            if not self._finished:
+                self._abandoned = True
+                return
+        if self._outcome.exception() is raised:
+            return  # the call's own exception: its outcome reached the task
+        threading.Thread(target=self._run_hook, name="curio-call-on-cancel").start()
+
+    def _run_hook(self) -> None:
+        try:
+            self._hook(self._outcome)
+        except Exception:
+            _log.exception("call_on_cancel %r raised", self._hook)
+
+
+async def run_in_thread(
+    callable: Callable[..., T],
+    *args: Any,
+    call_on_cancel: Callable[[Future[T]], object] | None = None,
+    **kwargs: Any,
+) -> T:
+    """Run ``callable(*args, **kwargs)`` in a worker thread and return its result.
+
+    A cancelled (or timed-out) caller returns at once; a call not yet
+    started is dropped, and one already running finishes in the background,
+    its outcome dropped and its thread no longer counted against
+    :data:`~curio_kernel.workers.MAX_WORKER_THREADS`.  If the
+    call did run, *call_on_cancel* is then called, in the worker thread,
+    with a done :class:`concurrent.futures.Future` holding that outcome, so
+    that the caller can undo it (close a connection the call opened, say).
+    *call_on_cancel* is never passed on to *callable*: bind an argument of
+    that name with ``functools.partial``.
+    """
+    call = functools.partial(callable, *args, **kwargs)
+    if call_on_cancel is None:
+        return await _run_in_thread(call)
+    if not builtins.callable(call_on_cancel):
+        raise TypeError(f"call_on_cancel must be callable or None, not {call_on_cancel!r}")
+    guarded = _GuardedCall(call, call_on_cancel)
+    try:
+        return cast(T, await _run_in_thread(guarded))
+    except BaseException as exc:
+        guarded.abandon(exc)
+        raise
+
+
+class _Line:
+    """The callers of one callable in ``block_in_thread``: one place, and how many want it."""
+
+    __slots__ = ("callers", "slots")
+
+    def __init__(self) -> None:
+        self.slots = Slots(1, "BLOCK_IN_THREAD")
+        self.callers = 0
+
+
+_METHODS = (types.MethodType, types.BuiltinMethodType, types.MethodWrapperType)
+
+
+def _call_key(func: object) -> object:
+    """What identifies *func* among live objects: a bound method is made anew at each access."""
+    owner = getattr(func, "__self__", None)
+    if isinstance(func, _METHODS) and owner is not None:
+        return (id(owner), getattr(func, "__name__", None))
+    return id(func)
+
+
+async def block_in_thread(
+    callable: Callable[..., T],
+    *args: Any,
+    call_on_cancel: Callable[[Future[T]], object] | None = None,
+    **kwargs: Any,
+) -> T:
+    """Run ``callable(*args, **kwargs)`` in a thread, one caller of the same callable at a time.
+
+    However many tasks call it at once (waiting on one foreign lock, event
+    or queue, say), only one thread blocks in *callable*; the other tasks
+    wait their turn in the kernel, first come, first served, without taking
+    a thread each.  The same callable is the same function object, or a
+    method bound to the same object (``queue.get`` of one queue).
+    Otherwise as :func:`run_in_thread`: a cancelled caller waiting its turn
+    just leaves the line; one whose call runs leaves it to finish in the
+    background, and the next caller starts.
+    """
+    lines = _work_kernel("block_in_thread")._blocking_lines
+    key = _call_key(callable)
+    line = lines.get(key)
+    if line is None:
+        line = lines[key] = _Line()
+    line.callers += 1
+    try:
+        await line.slots.take()
+        try:
+            return await run_in_thread(callable, *args, call_on_cancel=call_on_cancel, **kwargs)
+        finally:
+            line.slots.give_back()
+    finally:
+        line.callers -= 1
+        if line.callers == 0:
+            del lines[key]
+
+
+# ---------------------------------------------------------------- executors and processes
 
 
 async def run_in_executor(
@@ -37,95 +229,20 @@ async def run_in_executor(
     return await _future_wait(exc.submit(callable, *args, **kwargs))
 
 
-def _child_main(
-    conn: multiprocessing.connection.Connection,
-    func: Callable[..., Any],
-    args: tuple[Any, ...],
-    kwargs: dict[str, Any],
-) -> None:
-    """Body of the worker process: run the call, send back ``(ok, value)``."""
-    try:
-        outcome: tuple[bool, Any] = (True, func(*args, **kwargs))
-    except BaseException as exc:
-        outcome = (False, exc)
-    try:
-        conn.send(outcome)
-    except Exception as exc:  # the result or exception could not be pickled
-        conn.send((False, RuntimeError(f"run_in_process could not send back its outcome: {exc!r}")))
-    finally:
-        conn.close()
-
-
-def _context() -> Any:
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-
-
-class _ProcessStart:
-    """Starts a process in a worker thread; if its waiter gives up, the thread cleans up.
-
-    A cancelled waiter returns while ``Process.start`` may still be running;
-    the start then finishes in the thread, which terminates and reaps the
-    process itself instead of leaving it to run unsupervised.
-    """
-
-    def __init__(self, process: Any) -> None:
-        self._process = process
-        self._lock = threading.Lock()
-        self._started = False
-        self._abandoned = False
-
-    def __call__(self) -> None:
-        self._process.start()
-        with self._lock:
-            self._started = True
-            abandoned = self._abandoned
-        if abandoned:
-            _reap(self._process)
-
-    def abandon(self) -> bool:
-        """Give the process up if it is still starting; True if the thread will reap it."""
-        with self._lock:
-            self._abandoned = not self._started
-            return self._abandoned
-
-
-def _reap(process: Any) -> None:
-    """Terminate *process* if it still runs, wait for it and free its resources (blocking)."""
-    if process.is_alive():
-        process.terminate()
-    process.join()
-    process.close()
-
-
 async def run_in_process(callable: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-    """Run ``callable(*args, **kwargs)`` in a new process and return its result.
+    """Run ``callable(*args, **kwargs)`` in a worker process and return its result.
 
-    The callable, its arguments and its result must be picklable.  If the
-    waiting task is cancelled, the process is terminated and reaped.
+    The workers are started with the ``spawn`` method of
+    ``multiprocessing`` (fresh interpreters that share no state and no
+    descriptor with this one) and reused; a kernel keeps at most
+    :data:`~curio_kernel.workers.MAX_WORKER_PROCESSES`, and calls beyond them wait their turn.
+    The callable, its arguments and its outcome must be picklable: if they
+    are not, the call fails with a clear error and the worker stays in
+    service.  A cancelled (or timed-out) caller terminates its worker at
+    once (SIGTERM, then SIGKILL if it lingers); a worker that dies mid-call
+    raises a ``RuntimeError`` naming the callable.  Every worker has ended
+    when the kernel's ``run()`` returns.
     """
-    ctx = _context()
-    receiver, sender = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_child_main, args=(sender, callable, args, kwargs), daemon=True)
-    start = _ProcessStart(process)
-    try:
-        await _run_in_thread(start)
-        sender.close()
-        # The pipe becomes readable when the outcome arrives or the child dies.
-        await _read_wait(receiver)
-        try:
-            ok, value = await _run_in_thread(receiver.recv)
-        except EOFError:
-            await _run_in_thread(process.join)
-            raise RuntimeError(
-                f"the process running {callable!r} died (exit code {process.exitcode})"
-            ) from None
-    finally:
-        sender.close()
-        if not start.abandon():
-            await _run_in_thread(functools.partial(_reap, process))
-        receiver.close()
-    if ok:
-        result: T = value
-        return result
-    raise value
+    pool = _work_kernel("run_in_process")._process_pool()
+    result: T = await pool.apply(callable, args, kwargs)
+    return result
