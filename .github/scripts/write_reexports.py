@@ -44,13 +44,23 @@ MODULES: dict[str, tuple[tuple[str, ...], str, bool]] = {
         "The kernel at curio 1.x's path: :class:`curio_kernel.Kernel`, :func:`curio_kernel.run`.",
         False,
     ),
+    "channel": (
+        ("curio_net.channel",),
+        "Message passing between processes, at curio 1.x's path: :mod:`curio_net.channel`.",
+        False,
+    ),
+    "file": (
+        ("curio_io.file",),
+        "Asynchronous files, at curio 1.x's path: :mod:`curio_io.file`.",
+        False,
+    ),
     "network": (
-        ("curio_net.connection", "curio_net.server"),
+        ("curio_net.connection", "curio_net.server", "curio_net.network"),
         "Connections and servers, at curio 1.x's path: the names of :mod:`curio_net`.",
         False,
     ),
     "queue": (
-        ("curio_sync.queue",),
+        ("curio_sync.queue", "curio_sync.universal_queue"),
         "Queues, at curio 1.x's path: :mod:`curio_sync.queue`.",
         False,
     ),
@@ -67,6 +77,11 @@ MODULES: dict[str, tuple[tuple[str, ...], str, bool]] = {
     "task": (
         ("curio_kernel.task", "curio_kernel.taskgroup", "curio_kernel.cancellation"),
         "Tasks, task groups and cancellation control, at curio 1.x's path.",
+        False,
+    ),
+    "thread": (
+        ("curio_kernel.thread",),
+        "Asynchronous threads, at curio 1.x's path: :mod:`curio_kernel.thread`.",
         False,
     ),
     "time": (

@@ -14,6 +14,7 @@ from curio_kernel import CancelledError, TaskError, run, run_in_thread, sleep, s
 from curio_traps import (
     AwaitableFunction,
     _sleep,
+    asyncioable,
     awaitable,
     curio_running,
     finalize,
@@ -409,3 +410,43 @@ def test_safe_generator_returns_the_very_function_unchanged() -> None:
             return [i async for i in agen]
 
     assert run(main) == [0, 1, 2]
+
+
+def test_asyncioable_gives_asyncio_coroutines_their_own_form_and_keeps_the_others(
+    asyncio_thread: Any,
+) -> None:
+    def _where() -> str:
+        return "thread"
+
+    @awaitable(_where)
+    async def _where_async() -> str:
+        return "curio"
+
+    @asyncioable(_where_async)
+    async def where() -> str:
+        return "asyncio"
+
+    async def ask() -> str:
+        return await where()
+
+    assert where() == "thread"
+    assert run(ask) == "curio"
+    assert asyncio_thread.run(ask()) == "asyncio"
+
+
+def test_asyncioable_refuses_a_plain_function_and_other_parameters() -> None:
+    def _spam(x: int) -> int:
+        return x
+
+    @awaitable(_spam)
+    async def spam(x: int) -> int:
+        return x
+
+    with pytest.raises(TypeError, match="async def"):
+        asyncioable(spam)(_spam)  # type: ignore[arg-type]
+
+    async def other(y: int) -> int:
+        return y
+
+    with pytest.raises(TypeError, match="parameters"):
+        asyncioable(spam)(other)

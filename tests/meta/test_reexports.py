@@ -40,15 +40,20 @@ HOME: dict[str, str] = {
     "curio_kernel.monitor": "curio.monitor",
     "curio_kernel.sleep": "curio.time",
     "curio_kernel.task": "curio.task",
+    "curio_kernel.thread": "curio.thread",
     "curio_kernel.taskgroup": "curio.task",
     "curio_kernel.timeouts": "curio.time",
     "curio_kernel.timequeue": "curio.timequeue",
     "curio_kernel.workers": "curio.workers",
     "curio_sync": "curio",
     "curio_sync.queue": "curio.queue",
+    "curio_sync.universal_queue": "curio.queue",
     "curio_io": "curio.io",
+    "curio_io.file": "curio.file",
     "curio_net": "curio",
+    "curio_net.channel": "curio.channel",
     "curio_net.connection": "curio.network",
+    "curio_net.network": "curio.network",
     "curio_net.server": "curio.network",
     "curio_net.socket": "curio.socket",
     "curio_net.ssl": "curio.ssl",
@@ -58,6 +63,7 @@ HOME: dict[str, str] = {
 
 #: Names that are also at the top of ``curio`` although their home is elsewhere.
 ALSO_TOP_LEVEL = {
+    "curio_io.file": {"aopen", "anext"},
     "curio_traps": {
         "AsyncOnlyError",
         "ReadResourceBusy",

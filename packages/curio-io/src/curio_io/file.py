@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any, AnyStr, Generic, NoReturn, TypeVar, cast, overload
 
-from curio_traps import AsyncOnlyError, SyncIOError, _run_in_thread
+from curio_traps import AwaitedContext, SyncIOError, _run_in_thread
 
 if TYPE_CHECKING:
     # Spelt in full in the signatures, so the reference shows where they come from.
@@ -81,16 +81,16 @@ def _open_for(state: _Opening, args: tuple[Any, ...], kwargs: dict[str, Any]) ->
     return file
 
 
-class AsyncFile(Generic[AnyStr]):
+class AsyncFile(AwaitedContext, Generic[AnyStr]):
     """Wrap the file object *fileobj* (as ``open()`` returns it) for use in curio tasks.
 
     :func:`aopen` makes one that opens its file on ``async with``.  The
     methods that could block are coroutines run in worker threads; every
     other attribute (``name``, ``mode``, ``closed``, ``readable()``...) is the
-    file's own.  Synchronous use is refused: ``with f:`` raises
-    :exc:`~curio_traps.AsyncOnlyError` and ``for line in f`` raises
-    :exc:`~curio_traps.SyncIOError`; :meth:`blocking` hands the file to
-    synchronous code on purpose.
+    file's own.  ``with f:`` works in an asynchronous thread (as ``async with``,
+    through ``AWAIT``) and raises :exc:`~curio_traps.AsyncOnlyError` anywhere
+    else; ``for line in f`` raises :exc:`~curio_traps.SyncIOError`, as in curio
+    1.x; :meth:`blocking` hands the file to synchronous code on purpose.
     """
 
     def __init__(
@@ -307,15 +307,6 @@ class AsyncFile(Generic[AnyStr]):
     # Defined for the interpreter only, so that a type checker flags the
     # synchronous use as the error it is.
     if not TYPE_CHECKING:
-
-        def __enter__(self) -> NoReturn:
-            raise AsyncOnlyError(
-                "an AsyncFile is a context manager for 'async with', not 'with' "
-                "(use 'with f.blocking() as sync_f:' for synchronous code)"
-            )
-
-        def __exit__(self, *args: object) -> None:
-            raise AsyncOnlyError("an AsyncFile is a context manager for 'async with', not 'with'")
 
         def __iter__(self) -> NoReturn:
             raise SyncIOError(

@@ -25,7 +25,15 @@ from curio_traps import HANDLERS
 from .activation import Activation
 from .task import Task
 
-__all__ = ["DebugSpec", "Debugger", "logcrash", "longblock", "schedtrace", "traptrace"]
+__all__ = [
+    "DebugBase",
+    "DebugSpec",
+    "Debugger",
+    "logcrash",
+    "longblock",
+    "schedtrace",
+    "traptrace",
+]
 
 _log = logging.getLogger("curio.debug")
 
@@ -53,6 +61,10 @@ class Debugger(Activation):
     def watches(self, task: Task[Any]) -> bool:
         """Whether *task* is one this debugger reports on."""
         return self.filter is None or task.name in self.filter
+
+
+#: curio 1.x's name of the debuggers' base class.
+DebugBase = Debugger
 
 
 class schedtrace(Debugger):

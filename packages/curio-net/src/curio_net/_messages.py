@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Any, Final, NoReturn
 
 from curio_io import Socket, Stream
-from curio_traps import CurioError, ReadResourceBusy, WriteResourceBusy, clean_up
+from curio_traps import AwaitedContext, CurioError, ReadResourceBusy, WriteResourceBusy, clean_up
 
 from . import _challenge
 
@@ -92,7 +92,7 @@ def _byte_view(buf: object) -> memoryview:
     return view
 
 
-class Connection:
+class Connection(AwaitedContext):
     """Whole messages over *reader* and *writer* (:class:`curio_io.Stream` objects, or one twice).
 
     A message longer than *max_message_size* bytes (``None``: no limit) is refused.  An

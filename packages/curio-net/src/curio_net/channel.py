@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import Any, Final
 
 from curio_io import Socket
-from curio_traps import _sleep, clean_up
+from curio_traps import AwaitedContext, _sleep, clean_up
 
 from ._deadline import bounded
 from ._listening import (
@@ -63,7 +63,7 @@ _RETRY_MAX: Final = 1.0
 # ---------------------------------------------------------------------- channels
 
 
-class Channel:
+class Channel(AwaitedContext):
     """The address of message connections: :meth:`accept` them on it, or :meth:`connect` to it.
 
     *address* is a ``(host, port)`` pair for ``AF_INET`` and ``AF_INET6`` (port 0: the

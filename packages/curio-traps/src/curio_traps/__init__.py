@@ -25,6 +25,7 @@ from .errors import (
 from .interruptions import cancel_and_wait, clean_up, is_timeout, stronger, wait_through
 from .meta import (
     AwaitableFunction,
+    asyncioable,
     awaitable,
     curio_running,
     finalize,
@@ -137,6 +138,7 @@ __all__ = [
     "_wait_on_queue",
     "_wait_task",
     "_write_wait",
+    "asyncioable",
     "awaitable",
     "cancel_and_wait",
     "check_seconds",

@@ -41,6 +41,7 @@ from .protocol import running_kernel
 
 __all__ = [
     "AwaitableFunction",
+    "asyncioable",
     "awaitable",
     "curio_running",
     "finalize",
@@ -206,6 +207,46 @@ def awaitable(
                 " parameters"
             )
         return AwaitableFunction(syncfunc, asyncfunc)
+
+    return attach
+
+
+def asyncioable(
+    awaitablefunc: AwaitableFunction[P, R, T],
+) -> Callable[[Callable[P, Coroutine[Any, Any, T]]], AwaitableFunction[P, R, T]]:
+    """Give an :func:`awaitable` function a third form, for coroutines of asyncio.
+
+    Decorates an ``async def`` taking the same parameters.  The result is called as
+    before from synchronous code and from a curio task; from any other coroutine (an
+    asyncio task, which must run in another thread than the curio kernel) it returns
+    this ``async def``'s coroutine instead::
+
+        @asyncioable(spam)
+        async def spam(x, y):
+            await asyncio.sleep(0)  # the asyncio form
+    """
+
+    def attach(asynciofunc: Callable[P, Coroutine[Any, Any, T]]) -> AwaitableFunction[P, R, T]:
+        if not inspect.iscoroutinefunction(asynciofunc):
+            raise TypeError(
+                f"@asyncioable({_name(awaitablefunc)}) decorates the asyncio form, an"
+                f" `async def`; got {asynciofunc!r}"
+            )
+        if _parameters(asynciofunc) != _parameters(awaitablefunc.syncfunc):
+            raise TypeError(
+                f"the asyncio form {_name(asynciofunc)}{inspect.signature(asynciofunc)} must"
+                f" take the parameters of {_name(awaitablefunc)}"
+                f"{inspect.signature(awaitablefunc.syncfunc)}"
+            )
+        curiofunc = awaitablefunc.asyncfunc
+
+        @functools.wraps(curiofunc)
+        def either(*args: P.args, **kwargs: P.kwargs) -> Coroutine[Any, Any, T]:
+            if curio_running():
+                return curiofunc(*args, **kwargs)
+            return asynciofunc(*args, **kwargs)
+
+        return AwaitableFunction(awaitablefunc.syncfunc, either)
 
     return attach
 

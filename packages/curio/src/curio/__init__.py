@@ -9,8 +9,11 @@ others (:mod:`curio.kernel`, :mod:`curio.task`, :mod:`curio.time`, :mod:`curio.s
 :mod:`curio.meta`, ...) are curio 1.x's module paths, holding the same objects.
 """
 
+from curio_io.file import anext, aopen
 from curio_kernel import (
+    AWAIT,
     Activation,
+    AsyncThread,
     CancellationDisabled,
     CancelledError,
     ContextTask,
@@ -25,12 +28,15 @@ from curio_kernel import (
     TimeoutAfter,
     TimeoutCancellationError,
     UncaughtTimeoutError,
+    async_thread,
+    block_in_thread,
     check_cancellation,
     clock,
     current_task,
     disable_cancellation,
     ignore_after,
     ignore_at,
+    is_async_thread,
     run,
     run_in_executor,
     run_in_process,
@@ -39,11 +45,13 @@ from curio_kernel import (
     set_cancellation,
     sleep,
     spawn,
+    spawn_thread,
     timeout_after,
     timeout_at,
     wake_at,
 )
 from curio_net import (
+    Channel,
     ClientHandler,
     Server,
     create_server,
@@ -52,6 +60,10 @@ from curio_net import (
     open_unix_connection,
     run_server,
     run_unix_server,
+    tcp_server,
+    tcp_server_socket,
+    unix_server,
+    unix_server_socket,
 )
 from curio_signal import SignalSet
 from curio_sync import (
@@ -68,6 +80,9 @@ from curio_sync import (
     RLock,
     Semaphore,
     SyncUsageError,
+    UniversalEvent,
+    UniversalQueue,
+    UniversalResult,
 )
 from curio_traps import (
     AsyncOnlyError,
@@ -78,8 +93,10 @@ from curio_traps import (
 )
 
 from . import activation as activation
+from . import channel as channel
 from . import debug as debug
 from . import errors as errors
+from . import file as file
 from . import io as io
 from . import kernel as kernel
 from . import meta as meta
@@ -91,17 +108,21 @@ from . import ssl as ssl
 from . import subprocess as subprocess
 from . import sync as sync
 from . import task as task
+from . import thread as thread
 from . import time as time
 from . import timequeue as timequeue
 from . import traps as traps
 from . import workers as workers
 
 __all__ = [
+    "AWAIT",
     "Activation",
     "AsyncOnlyError",
+    "AsyncThread",
     "BoundedSemaphore",
     "CancellationDisabled",
     "CancelledError",
+    "Channel",
     "ClientHandler",
     "Condition",
     "ContextTask",
@@ -132,7 +153,14 @@ __all__ = [
     "TimeoutAfter",
     "TimeoutCancellationError",
     "UncaughtTimeoutError",
+    "UniversalEvent",
+    "UniversalQueue",
+    "UniversalResult",
     "WriteResourceBusy",
+    "anext",
+    "aopen",
+    "async_thread",
+    "block_in_thread",
     "check_cancellation",
     "clock",
     "create_server",
@@ -141,6 +169,7 @@ __all__ = [
     "disable_cancellation",
     "ignore_after",
     "ignore_at",
+    "is_async_thread",
     "open_connection",
     "open_unix_connection",
     "run",
@@ -153,8 +182,13 @@ __all__ = [
     "set_cancellation",
     "sleep",
     "spawn",
+    "spawn_thread",
+    "tcp_server",
+    "tcp_server_socket",
     "timeout_after",
     "timeout_at",
+    "unix_server",
+    "unix_server_socket",
     "wake_at",
 ]
 

@@ -1,6 +1,7 @@
 """curio 1.x's debuggers (``run(..., debug=schedtrace)``): :mod:`curio_kernel.debug`."""
 
 from curio_kernel.debug import (
+    DebugBase,
     Debugger,
     DebugSpec,
     logcrash,
@@ -10,6 +11,7 @@ from curio_kernel.debug import (
 )
 
 __all__ = [
+    "DebugBase",
     "DebugSpec",
     "Debugger",
     "logcrash",

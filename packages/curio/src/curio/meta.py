@@ -6,6 +6,7 @@ sniffio imports it from here whenever a module named ``curio`` is loaded.
 
 from curio_traps.meta import (
     AwaitableFunction,
+    asyncioable,
     awaitable,
     curio_running,
     finalize,
@@ -17,6 +18,7 @@ from curio_traps.meta import (
 
 __all__ = [
     "AwaitableFunction",
+    "asyncioable",
     "awaitable",
     "curio_running",
     "finalize",

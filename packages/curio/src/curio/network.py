@@ -4,6 +4,12 @@ from curio_net.connection import (
     open_connection,
     open_unix_connection,
 )
+from curio_net.network import (
+    tcp_server,
+    tcp_server_socket,
+    unix_server,
+    unix_server_socket,
+)
 from curio_net.server import (
     ClientHandler,
     Server,
@@ -22,4 +28,8 @@ __all__ = [
     "open_unix_connection",
     "run_server",
     "run_unix_server",
+    "tcp_server",
+    "tcp_server_socket",
+    "unix_server",
+    "unix_server_socket",
 ]

@@ -5,9 +5,13 @@ from curio_sync.queue import (
     PriorityQueue,
     Queue,
 )
+from curio_sync.universal_queue import (
+    UniversalQueue,
+)
 
 __all__ = [
     "LifoQueue",
     "PriorityQueue",
     "Queue",
+    "UniversalQueue",
 ]

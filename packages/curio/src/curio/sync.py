@@ -14,6 +14,9 @@ from curio_sync import (
     RLock,
     Semaphore,
     SyncUsageError,
+    UniversalEvent,
+    UniversalQueue,
+    UniversalResult,
 )
 
 __all__ = [
@@ -30,4 +33,7 @@ __all__ = [
     "Result",
     "Semaphore",
     "SyncUsageError",
+    "UniversalEvent",
+    "UniversalQueue",
+    "UniversalResult",
 ]

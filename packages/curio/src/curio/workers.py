@@ -8,12 +8,18 @@ import sys
 
 import curio_kernel.workers as _source
 from curio_kernel.workers import (
+    MAX_WORKER_PROCESSES,
+    MAX_WORKER_THREADS,
+    block_in_thread,
     run_in_executor,
     run_in_process,
     run_in_thread,
 )
 
 __all__ = [
+    "MAX_WORKER_PROCESSES",
+    "MAX_WORKER_THREADS",
+    "block_in_thread",
     "run_in_executor",
     "run_in_process",
     "run_in_thread",
