@@ -39,7 +39,38 @@ IMPORTS = [
     ("from curio.timequeue import TimeQueue", "curio_kernel.timequeue.TimeQueue"),
     ("from curio.workers import run_in_thread, run_in_process", "curio_kernel.run_in_process"),
     ("from curio.network import open_connection, run_server", "curio_net.run_server"),
+    ("from curio.network import tcp_server, unix_server", "curio_net.network.tcp_server"),
+    ("from curio.network import tcp_server_socket", "curio_net.network.tcp_server_socket"),
+    ("from curio.network import unix_server_socket", "curio_net.network.unix_server_socket"),
+    ("from curio.workers import block_in_thread", "curio_kernel.block_in_thread"),
+    ("from curio.thread import AWAIT, spawn_thread", "curio_kernel.spawn_thread"),
+    ("from curio.thread import is_async_thread", "curio_kernel.is_async_thread"),
+    ("from curio.thread import AsyncThread", "curio_kernel.AsyncThread"),
+    ("from curio.queue import UniversalQueue", "curio_sync.UniversalQueue"),
+    ("from curio.sync import UniversalEvent, UniversalResult", "curio_sync.UniversalResult"),
+    ("from curio.file import aopen, anext", "curio_io.file.aopen"),
+    ("from curio.file import AsyncFile", "curio_io.file.AsyncFile"),
+    ("from curio.io import Socket, SocketStream, FileStream", "curio_io.FileStream"),
+    ("from curio.channel import Channel", "curio_net.channel.Channel"),
+    ("from curio.channel import Connection", "curio_net.channel.Connection"),
+    ("from curio.channel import AuthenticationError", "curio_net.channel.AuthenticationError"),
+    ("from curio.meta import asyncioable", "curio_traps.asyncioable"),
+    ("from curio.debug import DebugBase", "curio_kernel.debug.DebugBase"),
 ]
+
+#: curio 1.6's top-level names (the union of its modules' ``__all__``).
+NAMES_16 = [
+    "AWAIT", "AsyncOnlyError", "CancelledError", "Channel", "Condition", "CurioError",
+    "Event", "Kernel", "LifoQueue", "Lock", "PriorityQueue", "Queue", "RLock",
+    "ReadResourceBusy", "ResourceBusy", "Result", "Semaphore", "SyncIOError", "Task",
+    "TaskCancelled", "TaskError", "TaskGroup", "TaskTimeout", "TimeoutCancellationError",
+    "UncaughtTimeoutError", "UniversalEvent", "UniversalQueue", "UniversalResult",
+    "WriteResourceBusy", "anext", "aopen", "block_in_thread", "check_cancellation",
+    "clock", "current_task", "disable_cancellation", "ignore_after", "open_connection",
+    "open_unix_connection", "run", "run_in_executor", "run_in_process", "run_in_thread",
+    "set_cancellation", "sleep", "spawn", "spawn_thread", "tcp_server", "tcp_server_socket",
+    "timeout_after", "unix_server", "unix_server_socket",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("statement", "original"), IMPORTS, ids=[i[0] for i in IMPORTS])
@@ -68,6 +99,30 @@ def test_star_import_gives_the_1x_names() -> None:
             "    TimeoutCancellationError, UncaughtTimeoutError, SyncIOError,",
             "    AsyncOnlyError, ResourceBusy, ReadResourceBusy, WriteResourceBusy]",
             "assert all(n is not None for n in names)",
+        ]
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=30)
+
+
+def test_star_import_gives_every_top_level_name_of_curio_1_6() -> None:
+    code = (
+        f"from curio import *\nnames = {NAMES_16!r}\n"
+        "missing = [n for n in names if n not in globals()]\nassert not missing, missing\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=30)
+
+
+def test_a_worker_limit_set_on_curio_workers_reaches_the_kernel() -> None:
+    # curio.workers is curio_kernel.workers itself, so the setting is the one the kernel
+    # reads when it makes its pools (tests/kernel checks that it obeys it).
+    code = "\n".join(
+        [
+            "import curio.workers, curio_kernel.workers",
+            "assert curio.workers is curio_kernel.workers",
+            "curio.workers.MAX_WORKER_THREADS = 3",
+            "curio.workers.MAX_WORKER_PROCESSES = 2",
+            "assert curio_kernel.workers.MAX_WORKER_THREADS == 3",
+            "assert curio_kernel.workers.MAX_WORKER_PROCESSES == 2",
         ]
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=30)

@@ -96,7 +96,7 @@ class Channel(AwaitedContext):
         #: The address: the one given, then the bound one once :meth:`bind` has run.
         self.address: Any = address
         #: The address family.
-        self.family = family
+        self.family: int = family
         self._limit = max_message_size
         self._auth_timeout = auth_timeout
         self._sock: Socket | None = None
