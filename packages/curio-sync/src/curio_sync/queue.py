@@ -20,6 +20,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from curio_traps import WaitQueue, _wait_on_queue
 
 from ._direct import _wake_now
+from ._queue_inspection import _QueueInspection
 from .errors import QueueEmpty, QueueFull, SyncUsageError
 
 __all__ = ["LifoQueue", "PriorityQueue", "Queue"]
@@ -44,7 +45,7 @@ def _check_maxsize(maxsize: int) -> int:
     return maxsize
 
 
-class Queue(Generic[T]):
+class Queue(_QueueInspection, Generic[T]):
     """A first-in, first-out queue of items of type ``T`` shared by tasks.
 
     *maxsize* bounds the number of items it holds (0, the default, means no
@@ -87,34 +88,6 @@ class Queue(Generic[T]):
         self._items = items
         self._pop = items.popleft
         self._push = items.append
-
-    def __repr__(self) -> str:
-        return (
-            f"<{type(self).__name__} [size:{len(self._items)}, maxsize:{self._maxsize}, "
-            f"getters:{len(self._getters)}, putters:{len(self._putters)}]>"
-        )
-
-    @property
-    def maxsize(self) -> int:
-        """The bound on the number of items (0 for none)."""
-        return self._maxsize
-
-    def qsize(self) -> int:
-        """Return the number of items in the queue."""
-        return len(self._items)
-
-    def size(self) -> int:
-        """Return the number of items in the queue: :meth:`qsize` under curio 1.6's name."""
-        return len(self._items)
-
-    def empty(self) -> bool:
-        """Return ``True`` if the queue holds no item."""
-        return not self._items
-
-    def full(self) -> bool:
-        """Return ``True`` if the queue is bounded and has no free slot (``put`` would wait)."""
-        maxsize = self._maxsize
-        return maxsize > 0 and len(self._items) + self._reserved >= maxsize
 
     async def get(self) -> T:
         """Remove and return the oldest item, waiting while the queue is empty."""

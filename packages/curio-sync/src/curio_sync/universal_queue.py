@@ -32,6 +32,7 @@ from typing import Generic, TypeVar
 
 from curio_traps import from_coroutine
 
+from ._queue_inspection import _QueueInspection
 from ._universal_wait import (
     _CORO_FLAGS,
     _block,
@@ -66,7 +67,7 @@ def _no_timeout_here(method: str, timeout: float | None) -> None:
         )
 
 
-class UniversalQueue(Generic[T]):
+class UniversalQueue(_QueueInspection, Generic[T]):
     """A first-in, first-out queue of items of type ``T`` for curio, threads and asyncio at once.
 
     ``await q.get()`` / ``await q.put(item)`` in a curio task or in an asyncio task (in a
@@ -133,36 +134,6 @@ class UniversalQueue(Generic[T]):
         for fd in (read_fd, write_fd):
             if fd >= 0:
                 os.close(fd)
-
-    def __repr__(self) -> str:
-        return (
-            f"<{type(self).__name__} [size:{len(self._items)}, maxsize:{self._maxsize}, "
-            f"getters:{len(self._getters)}, putters:{len(self._putters)}]>"
-        )
-
-    # ------------------------------------------------------------------ inspection
-
-    @property
-    def maxsize(self) -> int:
-        """The bound on the number of items (0 for none)."""
-        return self._maxsize
-
-    def qsize(self) -> int:
-        """Return the number of items in the queue."""
-        return len(self._items)
-
-    def size(self) -> int:
-        """Return the number of items in the queue: :meth:`qsize` under curio 1.6's name."""
-        return len(self._items)
-
-    def empty(self) -> bool:
-        """Return ``True`` if the queue holds no item."""
-        return not self._items
-
-    def full(self) -> bool:
-        """Return ``True`` if the queue is bounded and has no free slot (``put`` would wait)."""
-        maxsize = self._maxsize
-        return maxsize > 0 and len(self._items) + self._reserved >= maxsize
 
     def fileno(self) -> int:
         """The descriptor of ``withfd=True``: readable while the queue holds items.
