@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from curio_kernel import CancelledError, TaskTimeout, run, sleep, spawn, timeout_after
-from curio_sync import UniversalQueue
+from curio_sync import QueueFull, UniversalQueue
 from curio_traps import _future_wait
 
 
@@ -174,7 +174,9 @@ def test_a_slot_promised_to_a_putter_whose_item_a_getter_took_goes_to_the_next_p
     assert sorted([got, *rest]) == [1, 2]
 
 
-def test_a_put_into_a_full_queue_goes_straight_to_a_waiting_getter() -> None:
+def test_a_slot_promised_to_a_waiting_putter_is_not_taken_by_a_later_put() -> None:
+    # Even with a getter waiting: an item handed to a getter keeps its slot until the
+    # getter resumes, since a getter cancelled meanwhile gives the item back.
     async def main() -> int:
         q: UniversalQueue[int] = UniversalQueue(1)
         q.put_nowait(0)
@@ -183,13 +185,32 @@ def test_a_put_into_a_full_queue_goes_straight_to_a_waiting_getter() -> None:
         assert q.get_nowait() == 0  # the freed slot is promised to `waiting`
         getter = await spawn(q.get)  # finds the queue empty and waits
         await _until_waiting(q, "getters", 1)
-        q.put_nowait(5)  # no free slot, but a waiting getter needs none
+        with pytest.raises(QueueFull):
+            q.put_nowait(5)
         item: int = await timeout_after(10, getter.join())
         await timeout_after(10, waiting.join())
-        assert q.get_nowait() == 1
+        assert q.empty()
         return item
 
-    assert run(main) == 5
+    assert run(main) == 1
+
+
+def test_a_cancelled_getter_gives_its_item_back_without_overfilling_a_bounded_queue() -> None:
+    async def main() -> tuple[list[str], bool]:
+        q: UniversalQueue[str] = UniversalQueue(1)
+        getter = await spawn(q.get)
+        await _until_waiting(q, "getters", 1)
+        await q.put("A")  # handed to the getter, which keeps the slot
+        full = q.full()
+        with pytest.raises(QueueFull):
+            q.put_nowait("B")
+        await getter.cancel()
+        items = []
+        while not q.empty():
+            items.append(q.get_nowait())
+        return items, full
+
+    assert run(main) == (["A"], True)
 
 
 def test_a_curio_getter_waits_for_a_thread_that_puts_later() -> None:

@@ -1,8 +1,8 @@
 """What every queue of curio-sync answers about itself without waiting.
 
 :class:`~curio_sync.Queue` and :class:`~curio_sync.UniversalQueue` keep the same state
-under the same names (``_items``, ``_maxsize``, ``_reserved``, the ``_getters`` and
-``_putters`` lines), so the questions about that state are asked in one place.
+under the same names (``_items``, ``_maxsize``, ``_reserved``, ``_handed``, the
+``_getters`` and ``_putters`` lines), so the questions about that state are asked in one place.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ class _QueueState(Protocol):
     def _getters(self) -> Sized: ...
     @property
     def _putters(self) -> Sized: ...
+    @property
+    def _handed(self) -> int: ...
 
 
 class _QueueInspection:
@@ -59,4 +61,4 @@ class _QueueInspection:
     def full(self: _QueueState) -> bool:
         """Return ``True`` if the queue is bounded and has no free slot (``put`` would wait)."""
         maxsize = self._maxsize
-        return maxsize > 0 and len(self._items) + self._reserved >= maxsize
+        return maxsize > 0 and len(self._items) + self._reserved + self._handed >= maxsize

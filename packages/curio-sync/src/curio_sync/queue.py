@@ -15,7 +15,7 @@ import heapq
 from collections import deque
 from collections.abc import Callable
 from functools import partial
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Final, Generic, Protocol, TypeVar
 
 from curio_traps import WaitQueue, _wait_on_queue
 
@@ -70,6 +70,10 @@ class Queue(_QueueInspection, Generic[T]):
     _items: deque[T] | list[T]
     _pop: Callable[[], T]
     _push: Callable[[T], None]
+
+    #: Items handed to getters that have not resumed: none here, since a woken getter
+    #: always resumes with its item (a UniversalQueue's may give it back).
+    _handed: Final = 0
 
     def __init__(self, maxsize: int = 0) -> None:
         self._maxsize = _check_maxsize(maxsize)

@@ -90,6 +90,7 @@ class UniversalQueue(_QueueInspection, Generic[T]):
     __slots__ = (
         "__weakref__",
         "_getters",
+        "_handed",
         "_items",
         "_joiners",
         "_lock",
@@ -114,6 +115,9 @@ class UniversalQueue(_QueueInspection, Generic[T]):
         self._unfinished = 0
         #: Slots freed by ``get`` and promised to putters that have not yet used them.
         self._reserved = 0
+        #: Items a bounded queue handed to waiting getters that have not resumed yet: they
+        #: keep their slot, since a getter that leaves instead gives its item back.
+        self._handed = 0
         #: Bytes the full pipe of ``withfd`` could not take (see the module's discussion).
         self._owed = 0
         self._read_fd = self._write_fd = -1
@@ -155,9 +159,25 @@ class UniversalQueue(_QueueInspection, Generic[T]):
 
     # ------------------------------------------------------------------ under the lock
 
+    def _hand(self, item: T) -> bool:
+        """Give *item* to the oldest waiting getter; ``False`` if none waits.  Needs the lock."""
+        if self._getters.wake_one(item):
+            if self._maxsize:
+                self._handed += 1
+            return True
+        return False
+
+    def _received(self) -> None:
+        """A getter resumed with the item it was handed: the item's slot is free."""
+        if self._maxsize:
+            with self._lock:
+                self._handed -= 1
+                if self._putters and self._putters.wake_one(None):
+                    self._reserved += 1
+
     def _push(self, item: T, front: bool = False) -> None:
         """Give *item* to the oldest waiting getter, or store it.  Needs the lock."""
-        if self._getters.wake_one(item):
+        if self._hand(item):
             return
         if front:
             self._items.appendleft(item)
@@ -169,11 +189,9 @@ class UniversalQueue(_QueueInspection, Generic[T]):
     def _try_put(self, item: T) -> bool:
         """Put *item* if that needs no wait; ``False`` if the queue is full.  Needs the lock.
 
-        A waiting getter takes the item directly, full queue or not: it needs no slot.
+        An item handed to a waiting getter keeps its slot until the getter resumes (a
+        getter that leaves instead gives it back), so a full queue hands nothing either.
         """
-        if self._getters and self._getters.wake_one(item):
-            self._unfinished += 1
-            return True
         if self._has_room():
             self._push(item)
             self._unfinished += 1
@@ -208,14 +226,17 @@ class UniversalQueue(_QueueInspection, Generic[T]):
 
     def _has_room(self) -> bool:
         maxsize = self._maxsize
-        return not maxsize or len(self._items) + self._reserved < maxsize
+        return not maxsize or len(self._items) + self._reserved + self._handed < maxsize
 
     def _leave_get(self, future: Future[T], give_back: bool) -> bool:
         with self._lock:
             if self._getters.withdraw(future):
                 return True
             if give_back and not future.cancelled():
-                # Handed an item it will not use: the item goes back to the front.
+                # Handed an item it will not use: the item goes back to the front, into
+                # the slot it kept.
+                if self._maxsize:
+                    self._handed -= 1
                 self._push(future.result(), front=True)
             return False
 
@@ -237,13 +258,7 @@ class UniversalQueue(_QueueInspection, Generic[T]):
     def _put_reserved(self, item: T) -> None:
         """Use the slot a getter reserved for this putter.  Needs the lock."""
         self._reserved -= 1
-        if self._getters.wake_one(item):
-            # A getter came meanwhile and took the item itself: the slot stays free, so it
-            # is promised to the next putter, if any.
-            if self._putters.wake_one(None):
-                self._reserved += 1
-        else:
-            self._push(item)
+        self._push(item)  # stored, or handed to a getter that keeps the slot meanwhile
         self._unfinished += 1
 
     # ------------------------------------------------------------------ get
@@ -271,9 +286,11 @@ class UniversalQueue(_QueueInspection, Generic[T]):
             except IndexError:
                 future = self._getters.add()
         try:
-            return _block(future, timeout, self._leave_get)
+            item = _block(future, timeout, self._leave_get)
         except TimeoutError:
             raise QueueEmpty(f"UniversalQueue.get(): no item within {timeout} s") from None
+        self._received()
+        return item
 
     async def _get_async(self, timeout: float | None) -> T:
         if timeout is not None:
@@ -294,7 +311,9 @@ class UniversalQueue(_QueueInspection, Generic[T]):
                 return self._pop()
             except IndexError:
                 future = self._getters.add()
-        return await _wait(future, curio, self._leave_get)
+        item = await _wait(future, curio, self._leave_get)
+        self._received()
+        return item
 
     def get_nowait(self) -> T:
         """Remove and return the oldest item without waiting; :exc:`QueueEmpty` if there is none.
