@@ -168,12 +168,11 @@ class UniversalQueue(_QueueInspection, Generic[T]):
         return False
 
     def _received(self) -> None:
-        """A getter resumed with the item it was handed: the item's slot is free."""
-        if self._maxsize:
-            with self._lock:
-                self._handed -= 1
-                if self._putters and self._putters.wake_one(None):
-                    self._reserved += 1
+        """A getter of a bounded queue resumed with the item it was handed: its slot is free."""
+        with self._lock:
+            self._handed -= 1
+            if self._putters and self._putters.wake_one(None):
+                self._reserved += 1
 
     def _push(self, item: T, front: bool = False) -> None:
         """Give *item* to the oldest waiting getter, or store it.  Needs the lock."""
@@ -192,7 +191,7 @@ class UniversalQueue(_QueueInspection, Generic[T]):
         An item handed to a waiting getter keeps its slot until the getter resumes (a
         getter that leaves instead gives it back), so a full queue hands nothing either.
         """
-        if self._has_room():
+        if not self._maxsize or self._has_room():
             self._push(item)
             self._unfinished += 1
             return True
@@ -289,7 +288,8 @@ class UniversalQueue(_QueueInspection, Generic[T]):
             item = _block(future, timeout, self._leave_get)
         except TimeoutError:
             raise QueueEmpty(f"UniversalQueue.get(): no item within {timeout} s") from None
-        self._received()
+        if self._maxsize:
+            self._received()
         return item
 
     async def _get_async(self, timeout: float | None) -> T:
@@ -312,7 +312,8 @@ class UniversalQueue(_QueueInspection, Generic[T]):
             except IndexError:
                 future = self._getters.add()
         item = await _wait(future, curio, self._leave_get)
-        self._received()
+        if self._maxsize:
+            self._received()
         return item
 
     def get_nowait(self) -> T:
