@@ -15,7 +15,7 @@ import heapq
 from collections import deque
 from collections.abc import Callable
 from functools import partial
-from typing import Any, Final, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from curio_traps import WaitQueue, _wait_on_queue
 
@@ -57,6 +57,7 @@ class Queue(_QueueInspection, Generic[T]):
 
     __slots__ = (
         "_getters",
+        "_handed",
         "_items",
         "_joiners",
         "_maxsize",
@@ -71,10 +72,6 @@ class Queue(_QueueInspection, Generic[T]):
     _pop: Callable[[], T]
     _push: Callable[[T], None]
 
-    #: Items handed to getters that have not resumed: none here, since a woken getter
-    #: always resumes with its item (a UniversalQueue's may give it back).
-    _handed: Final = 0
-
     def __init__(self, maxsize: int = 0) -> None:
         self._maxsize = _check_maxsize(maxsize)
         self._init_items()
@@ -85,6 +82,9 @@ class Queue(_QueueInspection, Generic[T]):
         self._unfinished = 0
         #: Slots freed by ``get`` and promised to woken putters not yet resumed.
         self._reserved = 0
+        #: Items handed to getters that have not resumed: always none here, since a woken
+        #: getter resumes with its item (a UniversalQueue's getter may give it back).
+        self._handed = 0
 
     def _init_items(self) -> None:
         """Create the item store and its ``_pop``/``_push``: FIFO here."""
