@@ -434,3 +434,21 @@ def test_cancellation_arriving_twice_while_a_curio_getter_cleans_up_loses_nothin
         assert q.get_nowait() == 1
 
     run(main)
+
+
+def test_a_universal_method_given_to_timeout_after_and_spawn_runs_its_awaited_form() -> None:
+    # timeout_after(s, q.get) calls q.get from a coroutine, as curio 1.x does, so the
+    # task waits instead of blocking the kernel's thread.
+    async def main() -> tuple[str, str]:
+        q: UniversalQueue[str] = UniversalQueue()
+        getter = await spawn(timeout_after, 10, q.get)
+        await _until_waiting(q, "getters", 1)
+        await q.put("x")
+        first: str = await timeout_after(10, getter.join())
+        later = await spawn(q.get)
+        await _until_waiting(q, "getters", 1)
+        await q.put("y")
+        second: str = await timeout_after(10, later.join())
+        return first, second
+
+    assert run(main) == ("x", "y")

@@ -14,9 +14,16 @@ from __future__ import annotations
 import inspect
 from collections.abc import Awaitable, Callable, Coroutine
 from types import TracebackType
-from typing import Any, Generic, TypeVar, overload
+from typing import Any, Generic, TypeVar, cast, overload
 
-from curio_traps import TaskTimeout, TimeoutBlock, TimeoutCancellationError, check_seconds
+from curio_traps import (
+    TaskTimeout,
+    TimeoutBlock,
+    TimeoutCancellationError,
+    check_seconds,
+    instantiate_coroutine,
+    iscoroutinefunction,
+)
 
 __all__ = [
     "IgnoreAfter",
@@ -112,7 +119,11 @@ def _as_awaitable(
         return coro
     if not callable(coro):
         raise TypeError(f"expected a coroutine or coroutine function, got {coro!r}")
-    result = coro(*args)
+    # Called from a coroutine frame when it is one (an awaitable function gives its
+    # asynchronous form), as spawn() calls it.
+    result: Awaitable[T] = (
+        instantiate_coroutine(cast(Any, coro), *args) if iscoroutinefunction(coro) else coro(*args)
+    )
     if not inspect.isawaitable(result):
         raise TypeError(f"{coro!r} did not return a coroutine")
     return result

@@ -67,6 +67,8 @@ def _typed_as_awaited(
     checker sees an awaitable: typed thread code says so with ``typing.cast``.  No wrapper
     is made: the frame test in the method still sees its own caller.
     """
+    # curio 1.x's mark: spawn(q.get) and timeout_after(5, q.get) call it from a coroutine.
+    method._awaitable = True  # type: ignore[attr-defined]
     return method  # type: ignore[return-value]
 
 

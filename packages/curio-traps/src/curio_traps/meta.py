@@ -271,7 +271,8 @@ def iscoroutinefunction(func: object) -> bool:
 
     Unlike :func:`inspect.iscoroutinefunction`, it also answers ``True`` for a
     ``functools.partial`` or bound method of such a function, an
-    :class:`AwaitableFunction` (what :func:`awaitable` makes), an async generator function,
+    :class:`AwaitableFunction` (what :func:`awaitable` makes), a function marked with
+    curio 1.x's ``_awaitable = True`` attribute, an async generator function,
     a ``@types.coroutine`` generator function, and an object whose ``__call__`` is an
     ``async def``.  ``False`` for anything else, plain functions included.
     """
@@ -282,8 +283,8 @@ def iscoroutinefunction(func: object) -> bool:
             func = func.__func__
         else:
             break
-    if isinstance(func, AwaitableFunction):
-        return True
+    if isinstance(func, AwaitableFunction) or getattr(func, "_awaitable", False) is True:
+        return True  # ``_awaitable``: curio 1.x's mark of a function that is also awaited
     if inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func):
         return True
     if _has_coroutine_code(func):
