@@ -39,7 +39,7 @@ import random
 import threading
 import traceback
 import warnings
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final
 
@@ -391,6 +391,18 @@ class Round:
                 target.terminated or not blocking,
                 f"await {target.name}.cancel() ended with the task still running",
             )
+
+    async def cancel_some(self, tasks: Iterable[Any]) -> list[Task[None]]:
+        """Zero, one or two cancellers (:meth:`cancel_later`) for each of *tasks*; the cancellers.
+
+        Two cancellers cancel a task twice, the second maybe while it cleans up.
+        """
+        cancellers = []
+        for task in tasks:
+            rng = self.fork()
+            for _ in range(rng.choice((0, 1, 1, 2))):
+                cancellers.append(await self.cancel_later(rng, task))
+        return cancellers
 
     async def cancel_later(
         self, rng: random.Random, target: Task[Any], *, most_steps: int = 24

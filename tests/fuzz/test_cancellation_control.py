@@ -812,10 +812,7 @@ def test_members_that_shield_never_outlive_their_group(fuzz: Any) -> None:
             rng, name = r.fork(), f"parent-{k}"
             parents.append(await r.spawn(name, lambda rng=rng, name=name: parent(rng, name)))
         cancellers: list[Task[None]] = []
-        for task in parents:
-            rng = r.fork()
-            for _ in range(rng.choice((0, 1, 1, 2))):
-                cancellers.append(await r.cancel_later(rng, task))
+        cancellers += await r.cancel_some(parents)
         rng = r.fork()
         for _ in range(rng.randint(0, 2)):
             await r.steps(rng, 6)

@@ -76,10 +76,7 @@ def test_queue_items_are_neither_lost_nor_duplicated(fuzz: Any) -> None:
         for k in range(r.rng.randint(2, 6)):
             role = r.rng.choice((putter, getter))
             workers.append(await r.spawn(f"{role.__name__}-{k}", role))
-        for task in workers:
-            rng = r.fork()
-            for _ in range(rng.choice((0, 1, 1, 2))):
-                await r.cancel_later(rng, task)
+        await r.cancel_some(workers)
 
         rng = r.fork()
 

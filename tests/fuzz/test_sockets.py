@@ -75,10 +75,7 @@ def test_a_stream_loses_and_repeats_nothing_whatever_is_interrupted(fuzz: Any) -
 
             send_task = await r.spawn("sender", sender)
             receive_task = await r.spawn("receiver", receiver)
-            for task in (send_task, receive_task):
-                rng = r.fork()
-                for _ in range(rng.choice((0, 1, 1, 2))):
-                    await r.cancel_later(rng, task)
+            await r.cancel_some((send_task, receive_task))
             await r.settle([send_task, receive_task])
             await send_task.cancel()
             await writer.close()
@@ -140,10 +137,7 @@ def test_connect_and_accept_undone_by_cancellation_leak_no_socket(fuzz: Any) -> 
             tasks += [
                 await r.spawn(f"connector-{k}", connector) for k in range(r.rng.randint(1, 4))
             ]
-            for task in tasks:
-                rng = r.fork()
-                for _ in range(rng.choice((0, 1, 1, 2))):
-                    await r.cancel_later(rng, task)
+            await r.cancel_some(tasks)
             await r.settle(tasks)
             await r.sweep()
             for client in accepted:
@@ -215,10 +209,7 @@ def test_a_stream_read_interrupted_part_way_keeps_what_it_had_read(fuzz: Any) ->
 
             send_task = await r.spawn("sender", sender)
             receive_task = await r.spawn("receiver", receiver)
-            for task in (send_task, receive_task):
-                rng = r.fork()
-                for _ in range(rng.choice((0, 1, 1, 2))):
-                    await r.cancel_later(rng, task)
+            await r.cancel_some((send_task, receive_task))
             await r.settle([send_task, receive_task])
             await send_task.cancel()
             await writer.close()

@@ -49,14 +49,6 @@ async def _start(r: Any, name: str, work: Work, *, most_uses: int = 3) -> Task[N
     return await r.spawn(name, body)
 
 
-async def _cancel_some(r: Any, tasks: list[Task[None]]) -> None:
-    """Zero, one or two cancellers for each task (two: the task is cancelled twice)."""
-    for task in tasks:
-        rng = r.fork()
-        for _ in range(rng.choice((0, 1, 1, 2))):
-            await r.cancel_later(rng, task)
-
-
 class _Holders:
     """Who holds a lock-like primitive, as its users say; at most *limit* at once."""
 
@@ -100,7 +92,7 @@ def test_event_waits_end_only_when_set_and_leave_nobody_queued(fuzz: Any) -> Non
 
         workers = [await _start(r, f"waiter-{k}", wait) for k in range(r.rng.randint(1, 5))]
         workers.append(await r.spawn("setter", setter))
-        await _cancel_some(r, workers)
+        await r.cancel_some(workers)
 
         async def poke() -> None:
             sets[0] += 1
@@ -160,7 +152,7 @@ def test_lock_has_one_holder_and_is_free_once_everyone_is_gone(fuzz: Any) -> Non
                 r.check(not released, f"{me.name}: left the block after a manual release quietly")
 
         workers = [await _start(r, f"user-{k}", use) for k in range(r.rng.randint(2, 5))]
-        await _cancel_some(r, workers)
+        await r.cancel_some(workers)
         await r.settle(workers)
         await r.sweep()
         r.check(not lock.locked(), f"the lock is still held: {lock!r} (owner {lock._owner!r})")
@@ -199,7 +191,7 @@ def test_rlock_nests_keeps_its_depth_and_is_free_once_everyone_is_gone(fuzz: Any
             await level(1)
 
         workers = [await _start(r, f"user-{k}", use) for k in range(r.rng.randint(2, 5))]
-        await _cancel_some(r, workers)
+        await r.cancel_some(workers)
         await r.settle(workers)
         await r.sweep()
         r.check(not lock.locked() and lock._depth == 0, f"the RLock is still held: {lock!r}")
@@ -237,7 +229,7 @@ def test_semaphores_bound_their_holders_and_get_every_slot_back(fuzz: Any) -> No
                         holders.leave(me)
 
         workers = [await _start(r, f"user-{k}", use) for k in range(r.rng.randint(2, 6))]
-        await _cancel_some(r, workers)
+        await r.cancel_some(workers)
         await r.settle(workers)
         await r.sweep()
         r.check(sema.value == value, f"{sema!r}: the count is not back to {value}")
@@ -304,7 +296,7 @@ def test_condition_wait_holds_the_lock_again_however_it_ends(fuzz: Any) -> None:
             await _start(r, f"notifier-{k}", notify, most_uses=4)
             for k in range(r.rng.randint(1, 2))
         ]
-        await _cancel_some(r, workers)
+        await r.cancel_some(workers)
 
         async def poke() -> None:
             async with cond:

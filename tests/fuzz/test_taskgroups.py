@@ -106,10 +106,7 @@ def test_members_never_outlive_their_group(fuzz: Any) -> None:
         for k in range(r.rng.randint(1, 3)):
             rng = r.fork()
             parents.append(await r.spawn(f"parent-{k}", lambda rng=rng: parent(rng)))
-        for task in parents:
-            rng = r.fork()
-            for _ in range(rng.choice((0, 1, 1, 2))):
-                await r.cancel_later(rng, task)
+        await r.cancel_some(parents)
         rng = r.fork()
         for _ in range(rng.randint(0, 2)):
             await r.steps(rng, 6)

@@ -43,10 +43,7 @@ def test_thread_waits_are_undone_and_no_thread_outlives_the_kernel(fuzz: Any) ->
 
         try:
             users = [await r.spawn(f"user-{k}", user) for k in range(r.rng.randint(1, 5))]
-            for task in users:
-                rng = r.fork()
-                for _ in range(rng.choice((0, 1, 1, 2))):
-                    await r.cancel_later(rng, task)
+            await r.cancel_some(users)
             rng = r.fork()
             await r.steps(rng, 30)
             gate.set()

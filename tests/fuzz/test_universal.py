@@ -188,10 +188,7 @@ def test_universal_queue_items_are_neither_lost_nor_duplicated(fuzz: Any) -> Non
             for k in range(r.rng.randint(2, 6)):
                 role = r.rng.choice((putter, getter))
                 workers.append(await r.spawn(f"{role.__name__}-{k}", role))
-            for task in workers:
-                crng = r.fork()
-                for _ in range(crng.choice((0, 1, 1, 2))):
-                    await r.cancel_later(crng, task)
+            await r.cancel_some(workers)
             await r.steps(rng, 6)
             side.start()
             for _ in range(rng.randint(0, 6)):
@@ -358,10 +355,7 @@ def test_universal_event_and_result_waits_are_undone(fuzz: Any) -> None:
         rng = r.fork()
         try:
             workers = [await r.spawn(f"waiter-{k}", waiter) for k in range(r.rng.randint(1, 5))]
-            for task in workers:
-                crng = r.fork()
-                for _ in range(crng.choice((0, 1, 1, 2))):
-                    await r.cancel_later(crng, task)
+            await r.cancel_some(workers)
             side.start()
             for _ in range(rng.randint(0, 3)):
                 await r.steps(rng, 8)

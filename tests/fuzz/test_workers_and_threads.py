@@ -131,10 +131,7 @@ def test_worker_calls_end_with_their_result_or_their_cancellation(fuzz: Any) -> 
 
         try:
             users = [await r.spawn(f"user-{k}", user) for k in range(r.rng.randint(1, 5))]
-            for task in users:
-                crng = r.fork()
-                for _ in range(crng.choice((0, 1, 1, 2))):
-                    await r.cancel_later(crng, task)
+            await r.cancel_some(users)
             rng = r.fork()
             await r.steps(rng, 30)
             calls.gate.set()
@@ -242,10 +239,7 @@ def test_async_threads_cancelled_at_random_always_end(fuzz: Any) -> None:
             for index in range(r.rng.randint(1, 3)):
                 trng = r.fork()
                 threads.append(await spawn_thread(body, index, trng, daemon=trng.random() < 0.3))
-            for thread in threads:
-                crng = r.fork()
-                for _ in range(crng.choice((0, 1, 1, 2))):
-                    await r.cancel_later(crng, thread)
+            await r.cancel_some(threads)
             await r.settle(threads)
         finally:
             for thread in threads:
