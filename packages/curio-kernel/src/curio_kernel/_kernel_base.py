@@ -38,6 +38,8 @@ class KernelBase:
     _ready: deque[Task[Any]]
     #: The clock of the current pass while a monitor runs, else None.
     _now: float | None
+    #: The kernel clock's ``now()``.
+    _time: Callable[[], float]
     #: Waits that only something outside the kernel ends (threads, signals).
     _external: int
     _max_poll: float

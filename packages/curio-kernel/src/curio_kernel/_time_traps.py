@@ -2,16 +2,16 @@
 
 ``sleep`` and ``set_timeout`` put deadlines in the timer heap
 (``_timers.py``: one entry per sleep and per timeout block, stale entries
-skipped); the loop asks :meth:`TimeTraps._poll_timeout` how long it may wait
-in the selector and, after the poll, :meth:`TimeTraps._expire_timers` wakes
-the sleepers and interrupts the tasks whose timeout block expired.
+skipped); the loop waits in the selector until the next deadline (how long
+is the clock's answer: ``_idle.py``) and, after the poll,
+:meth:`TimeTraps._expire_timers` wakes the sleepers and interrupts the
+tasks whose timeout block expired.
 Which interruption a task sees when several are due is decided by
 ``Kernel._cancel`` and ``_timers.spend_scopes``.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from curio_traps import (
@@ -52,7 +52,7 @@ class TimeTraps(KernelBase):
             return SUSPEND
         if seconds != seconds:
             check_seconds(seconds, "sleep()")  # NaN: raises
-        task._timer = self._timers.add_sleep(time.monotonic() + seconds, task)
+        task._timer = self._timers.add_sleep(self._time() + seconds, task)
         return self._suspend(task, "TIME_SLEEP", _unwait_timer)
 
     def trap_set_timeout(self, trap: tuple[int, float | None], /) -> object:
@@ -89,19 +89,12 @@ class TimeTraps(KernelBase):
             pending = task._cancel_pending
             if pending is not None and is_timeout(pending) and pending.args[0] is deadline:
                 task._cancel_pending = None  # expired, but the block ended before it was raised
-        return time.monotonic()
+        return self._time()
 
     def trap_clock(self, trap: tuple[int], /) -> object:
-        return time.monotonic()
+        return self._time()
 
     # ------------------------------------------------------------------ timers
-
-    def _poll_timeout(self) -> float | None:
-        deadline = self._timers.next_deadline()
-        if deadline is None:
-            return None
-        # Selectors refuse huge timeouts (epoll: about 24 days): poll again after a day.
-        return min(max(0.0, deadline - time.monotonic()), self._max_poll)
 
     def _expire_timers(self, now: float) -> None:
         for due in self._timers.pop_due(now):

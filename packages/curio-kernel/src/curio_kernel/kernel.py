@@ -2,8 +2,8 @@
 
 Reading order: :meth:`Kernel.run` drives :meth:`Kernel._loop`, which
 alternates between running every ready task (``_run_ready``) and waiting for
-I/O, timers, threads and signals (``_poll``).  Each task runs until it yields
-a trap; ``_step`` hands the trap to the handler named in
+I/O, timers, threads and signals (``_wait_for_work``, then ``_poll``).  Each
+task runs until it yields a trap; ``_step`` hands the trap to the handler named in
 ``curio_traps.HANDLERS`` and either resumes the task at once with the
 handler's result or, when the handler returns ``SUSPEND``, moves on.  A
 suspended task records in ``_unwait`` how to take it out of whatever it waits
@@ -20,6 +20,8 @@ inherits, one module per concept, each with the kernel's code for it:
 * ``_queue_traps.py``: waiting on and waking from the queues of the
   synchronization primitives;
 * ``_time_traps.py``: sleep, timeout blocks, the clock, the expiry of timers;
+* ``_idle.py``: the wait when no task is ready, ``wait_all_tasks_blocked`` and the
+  clock's autojump (the clock itself: ``clocks.py``, ``testing.py``);
 * ``_io_traps.py``: waiting on descriptors, ``_poll`` and the wake socket;
 * ``_work_traps.py``: futures, ``run_in_thread`` and the pools of threads and of worker
   processes (``_thread_pool.py``, ``_process_pool.py``);
@@ -40,7 +42,6 @@ import itertools
 import logging
 import selectors
 import socket
-import time
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import Future
@@ -51,6 +52,7 @@ from curio_traps import (
     SUSPEND,
     YIELD,
     CancelledError,
+    Clock,
     TaskError,
     check_seconds,
     is_timeout,
@@ -58,6 +60,7 @@ from curio_traps import (
     set_running_kernel,
 )
 
+from ._idle import IdleTraps
 from ._io_registry import IORegistry
 from ._io_traps import _EVENT_READ, IOTraps
 from ._process_pool import ProcessPool
@@ -70,6 +73,7 @@ from ._time_traps import TimeTraps
 from ._timers import TimerHeap, scope_index, spend_scopes
 from ._work_traps import WorkTraps
 from .activation import Activation
+from .clocks import MonotonicClock
 from .debug import DebugSpec, create_debuggers
 from .task import (
     RECORD_SPAWN_SITES,
@@ -93,7 +97,7 @@ _log = logging.getLogger("curio")
 _LONGEST_POLL: Final = 86400.0
 
 
-class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
+class Kernel(TaskTraps, QueueTraps, TimeTraps, IdleTraps, IOTraps, WorkTraps, SignalTraps):
     """Runs tasks.  Create it and use it in one thread, normally the main one.
 
     *selector* is a :mod:`selectors` instance (``DefaultSelector`` if
@@ -102,7 +106,9 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
     scheduler activations (:class:`~curio_kernel.activation.Activation`)
     to watch every task.  *taskcls* is the class of the tasks, ``Task`` or
     a subclass of it (``ContextTask``).  *max_select_timeout* caps, in
-    seconds, each wait in the selector.
+    seconds, each wait in the selector.  *clock* is where the kernel reads
+    the time (:class:`~curio_traps.Clock`; ``time.monotonic`` if omitted,
+    a :class:`~curio_kernel.testing.MockClock` for virtual time in tests).
     """
 
     def __init__(
@@ -114,6 +120,7 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
         taskcls: type[Task[Any]] = Task,
         activations: Iterable[Activation] | None = None,
         max_select_timeout: float | None = None,
+        clock: Clock | None = None,
     ) -> None:
         if not (isinstance(taskcls, type) and issubclass(taskcls, Task)):  # type: ignore[redundant-expr]
             raise TypeError(f"taskcls must be curio's Task or a subclass of it, got {taskcls!r}")
@@ -127,6 +134,16 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
             check_seconds(max_select_timeout, "max_select_timeout")
             if not max_select_timeout > 0:
                 raise ValueError(f"max_select_timeout must be positive, got {max_select_timeout}")
+        if clock is None:
+            clock = MonotonicClock()
+        elif not isinstance(clock, Clock):
+            raise TypeError(
+                "clock= takes a curio_traps.Clock (now, sleep_time, jump_to and "
+                f"autojump_threshold), got {clock!r}"
+            )
+        self._clock = clock
+        #: The clock's now(), bound once: every sleep and timeout reads it.
+        self._time = clock.now
         self._selector = selector if selector is not None else selectors.DefaultSelector()
         self.with_monitor = with_monitor
         self._max_poll = _LONGEST_POLL if max_select_timeout is None else max_select_timeout
@@ -142,6 +159,9 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
         #: The task running right now, if any.
         self.current: Task[Any] | None = None
         self._timers = TimerHeap()
+        self._idle_waiters = []
+        self._idle_order = itertools.count()
+        self._idle_since = None
         #: Coroutines given to add_task, refused by spawn until their task ends.
         self._added: set[Coroutine[Any, Any, Any]] = set()
         self._registry = IORegistry(self._selector)
@@ -167,6 +187,8 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
         self._pdb = False
         self._closed = False
         self._deadlocked = False
+        #: The blocked tasks of the last deadlock, a line each, for its error message.
+        self._deadlock_report = ""
         self._main: Task[Any] | None = None
         self._monitor: object | None = None
         #: The clock of the current pass while a monitor runs, else None.
@@ -302,10 +324,16 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
         if main._exception is not None:
             if self._deadlocked and isinstance(main._exception, CancelledError):
                 raise RuntimeError(
-                    "deadlock: every task was waiting and nothing could wake them"
+                    "deadlock: every task was waiting and nothing could wake them:"
+                    + self._deadlock_report
                 ) from main._exception
             raise main._exception
         return main._result  # type: ignore[no-any-return]
+
+    @property
+    def clock(self) -> Clock:
+        """The clock the kernel reads the time from (``Kernel(clock=...)``)."""
+        return self._clock
 
     @property
     def tasks(self) -> list[Task[Any]]:
@@ -380,6 +408,7 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
 
     def _enter(self) -> None:
         self._running = True
+        self._idle_since = None
         self._stopping = False
         set_running_kernel(self)
         self._install_interrupt()
@@ -406,17 +435,14 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
                 # the kernel (descriptors, threads, signals) can wake a task.
                 if self._io_waiting or self._external:
                     self._poll(0.0)
-            else:
-                timeout = self._poll_timeout()
-                if timeout is None and not (self._io_waiting or self._external):
-                    self._deadlock(until_empty)
-                    continue
-                self._poll(timeout)
+            elif not self._wait_for_work():
+                self._deadlock(until_empty)
+                continue
             # One clock reading per pass, and only when needed: for the timers,
             # and for the monitor, which shows how long each task has waited.
             # (A clock reading per pass costs ping-pong tasks 5%: nox -s bench.)
             if self._timers.heap or self._monitor is not None:
-                now = time.monotonic()
+                now = self._time()
                 if self._monitor is not None:
                     self._now = now
                 if self._timers.heap:
@@ -432,7 +458,7 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
         """One scheduling pass that never waits: ``Kernel.run()`` with nothing to run."""
         self._poll(0.0)
         if self._timers.heap:
-            self._expire_timers(time.monotonic())
+            self._expire_timers(self._time())
         self._run_ready()
         if self._crashed:
             self._log_crashes()
@@ -546,6 +572,7 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
         blocked = [task for task in self._tasks.values() if until_empty or not task.daemon]
         _log.debug("tasks blocked forever, cancelled: %s", blocked)
         self._deadlocked = True
+        self._deadlock_report = "".join(f"\n  {_describe_wait(task)}" for task in blocked)
         for task in blocked:
             # Even where cancellation is disabled: the wait could never end otherwise.
             task._allow_cancel = True
@@ -705,6 +732,21 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IOTraps, WorkTraps, SignalTraps):
             raise spend_scopes(task, exc)
 
 
+def _describe_wait(task: Task[Any]) -> str:
+    """One line on a blocked task: what it waits for and where its own code awaits it.
+
+    The place is the innermost frame outside curio's packages, the line a
+    reader of the program recognises.
+    """
+    where = "(no frame)"
+    for info in reversed(task.stack()):
+        module = info.frame.f_globals.get("__name__", "")
+        if not (module.startswith(("curio_", "curio.")) or module == "curio"):
+            where = f"at {info.filename}:{info.lineno} in {info.function}"
+            break
+    return f"task {task.id} ({task.name}) waits {task.state} {where}"
+
+
 @overload
 def run(
     corofunc: Coroutine[Any, Any, T],
@@ -716,6 +758,7 @@ def run(
     taskcls: type[Task[Any]] = Task,
     activations: Iterable[Activation] | None = None,
     max_select_timeout: float | None = None,
+    clock: Clock | None = None,
     pdb: bool = False,
     log_errors: bool = True,
 ) -> T: ...
@@ -730,6 +773,7 @@ def run(
     taskcls: type[Task[Any]] = Task,
     activations: Iterable[Activation] | None = None,
     max_select_timeout: float | None = None,
+    clock: Clock | None = None,
     pdb: bool = False,
     log_errors: bool = True,
 ) -> T: ...
@@ -743,6 +787,7 @@ def run(  # type: ignore[misc]  # mypy cannot match the Unpack[Ts] overload to *
     taskcls: type[Task[Any]] = Task,
     activations: Iterable[Activation] | None = None,
     max_select_timeout: float | None = None,
+    clock: Clock | None = None,
     pdb: bool = False,
     log_errors: bool = True,
 ) -> Any:
@@ -768,6 +813,7 @@ def run(  # type: ignore[misc]  # mypy cannot match the Unpack[Ts] overload to *
             taskcls=taskcls,
             activations=activations,
             max_select_timeout=max_select_timeout,
+            clock=clock,
         )
     except BaseException:
         coro.close()

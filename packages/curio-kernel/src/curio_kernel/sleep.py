@@ -87,7 +87,8 @@ def _check_seconds(seconds: object) -> None:
 
 
 async def clock() -> float:
-    """The kernel's clock, in seconds (``time.monotonic``)."""
+    """The time on the kernel's clock, in seconds (``time.monotonic`` unless
+    ``Kernel(clock=...)`` gave it another)."""
     return await _clock()
 
 

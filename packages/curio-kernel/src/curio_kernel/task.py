@@ -147,7 +147,7 @@ class Task(_Generic[T]):
     #: ``(filename, line)`` of the spawn() or add_task() call, recorded in
     #: Python's development mode (``python -X dev``) or with ``CURIO_DEBUG=1``.
     spawned_at: tuple[str, int] | None
-    #: ``time.monotonic()`` when the task began its current wait, recorded while
+    #: The kernel's clock when the task began its current wait, recorded while
     #: the kernel runs with a monitor (``None`` otherwise).
     waiting_since: float | None
     #: How many times the kernel has resumed the task.

@@ -8,6 +8,7 @@ from .async_threads import (
     is_async_thread,
     set_async_thread,
 )
+from .clock import Clock
 from .errors import (
     AsyncOnlyError,
     CancelledError,
@@ -72,6 +73,7 @@ from .traps import (
     _sleep,
     _spawn,
     _unset_timeout,
+    _wait_idle,
     _wait_on_queue,
     _wait_task,
     _write_wait,
@@ -89,6 +91,7 @@ __all__ = [
     "AwaitedContext",
     "AwaitedIteration",
     "CancelledError",
+    "Clock",
     "CurioError",
     "FileLike",
     "KernelQueue",
@@ -135,6 +138,7 @@ __all__ = [
     "_sleep",
     "_spawn",
     "_unset_timeout",
+    "_wait_idle",
     "_wait_on_queue",
     "_wait_task",
     "_write_wait",

@@ -73,6 +73,7 @@ __all__ = [
     "_sleep",
     "_spawn",
     "_unset_timeout",
+    "_wait_idle",
     "_wait_on_queue",
     "_wait_task",
     "_write_wait",
@@ -104,6 +105,7 @@ SET_ALLOW_CANCEL: Final = 19
 CHECK_CANCELLATION: Final = 20
 SET_CANCELLATION: Final = 21
 IO_WAITING: Final = 22
+WAIT_IDLE: Final = 23
 
 #: The trap of ``sleep(0)``, one shared tuple: a kernel may recognise it by
 #: identity and requeue the task without a handler call.
@@ -134,6 +136,7 @@ HANDLERS: Final[tuple[str, ...]] = (
     "trap_check_cancellation",
     "trap_set_cancellation",
     "trap_io_waiting",
+    "trap_wait_idle",
 )
 
 _Trap = Generator[Trap, Any, T]
@@ -337,7 +340,7 @@ def _current_task() -> _Trap[TaskLike[Any]]:
 
 @types.coroutine
 def _clock() -> _Trap[float]:
-    """Return the kernel's clock (``time.monotonic`` for the standard kernel)."""
+    """Return the time on the kernel's clock (``time.monotonic`` unless it was given another)."""
     try:
         now: float = yield (CLOCK,)
     except BaseException as exc:
@@ -439,6 +442,20 @@ def _io_waiting(
     except BaseException as exc:
         raise outside_kernel_error(exc)
     return waiting
+
+
+@types.coroutine
+def _wait_idle(cushion: float) -> _Trap[None]:
+    """Sleep until every other task is blocked and has been for *cushion* real seconds.
+
+    Blocked means not ready to run: waiting on a timer, a descriptor, a
+    queue, another task or work in a thread.  With several such waiters the
+    one with the smallest *cushion* wakes first, then the rest in turn.
+    """
+    try:
+        yield (WAIT_IDLE, cushion)
+    except BaseException as exc:
+        raise outside_kernel_error(exc)
 
 
 #: curio 1.x's name of :func:`_current_task`.

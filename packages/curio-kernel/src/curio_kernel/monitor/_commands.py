@@ -12,7 +12,6 @@ import enum
 import linecache
 import os
 import signal
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -58,7 +57,7 @@ def format_ps(kernel: Kernel, now: float | None = None) -> str:
     The time shows when the kernel records when a task began to wait
     (``Task.waiting_since``); a ready or running task shows ``-``.
     """
-    now = time.monotonic() if now is None else now
+    now = kernel.clock.now() if now is None else now
     running = kernel.current
     rows = [("ID", "STATE", "CYCLES", "TIME", "PARENT", "NAME")]
     for task in kernel.tasks:

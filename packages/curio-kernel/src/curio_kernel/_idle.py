@@ -1,0 +1,123 @@
+"""What the kernel does when no task is ready: wait, wake idle waiters, let the clock jump.
+
+Each pass of the loop with nothing ready calls :meth:`IdleTraps._wait_for_work`,
+which waits in the selector until the next deadline (as the clock reckons it), a
+descriptor, a thread's result or a signal.  Two things may cut that wait short
+once every task has been blocked long enough, in real seconds:
+
+* a task in ``wait_all_tasks_blocked(cushion)`` (the ``_wait_idle`` trap) wakes
+  when the kernel has been idle for its *cushion*, the smallest cushion first;
+* a clock with a finite ``autojump_threshold`` (``MockClock``) is told to jump to
+  the next deadline when the kernel has been idle that long, unless work in a
+  thread or a process is outstanding: its result would come in real time.
+
+The idle time is measured on ``time.monotonic`` whatever the kernel's clock: it
+is how long the machine really waited for something to happen.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+import time
+from typing import TYPE_CHECKING, Any
+
+from curio_traps import Clock, check_seconds
+
+from ._kernel_base import KernelBase
+from ._timers import TimerHeap
+from .task import Task
+
+__all__ = ["IdleTraps"]
+
+_INF = math.inf
+
+#: One waiter of wait_all_tasks_blocked: (cushion, order of arrival, task).
+_Waiter = tuple[float, int, Task[Any]]
+
+
+class IdleTraps(KernelBase):
+    """The ``_wait_idle`` trap and the kernel's wait when nothing is ready."""
+
+    _clock: Clock
+    _timers: TimerHeap
+    _io_waiting: int
+    #: Tasks in wait_all_tasks_blocked, smallest cushion first (a heap).
+    _idle_waiters: list[_Waiter]
+    _idle_order: itertools.count[int]
+    #: ``time.monotonic()`` when the current idle stretch began, ``None`` while tasks run.
+    _idle_since: float | None
+
+    if TYPE_CHECKING:
+        # Defined in _io_traps.py.
+        def _poll(self, timeout: float | None) -> None: ...
+
+    def trap_wait_idle(self, trap: tuple[int, float], /) -> object:
+        task = self.current
+        assert task is not None
+        self._blocking(task)
+        cushion = trap[1]
+        if cushion.__class__ is not float or not cushion >= 0:
+            cushion = check_seconds(cushion, "wait_all_tasks_blocked()")
+            if cushion < 0:
+                raise ValueError(f"the cushion must be 0 or more seconds, got {cushion}")
+        entry = (float(cushion), next(self._idle_order), task)
+        heapq.heappush(self._idle_waiters, entry)
+        return self._suspend(task, "IDLE_WAIT", self._unwait_idle, entry)
+
+    def _unwait_idle(self, task: Task[Any]) -> None:
+        self._idle_waiters.remove(task._wait_obj)
+        heapq.heapify(self._idle_waiters)
+
+    def _wait_for_work(self) -> bool:
+        """Wait until a task may be ready; ``False`` if nothing at all can wake one.
+
+        Nothing can when no deadline is near (or the clock will never reach
+        it by itself), no descriptor or outside work is waited on and no task
+        waits for the kernel to be idle: the caller's deadlock.
+        """
+        deadline = self._timers.next_deadline()
+        timeout = None
+        if deadline is not None:
+            timeout = self._clock.sleep_time(deadline)
+            if timeout == _INF:
+                timeout = None  # a clock that stands still: only a jump gets there
+        threshold = self._clock.autojump_threshold
+        if self._idle_waiters or threshold != _INF:
+            return self._wait_idle(deadline, timeout, threshold)
+        self._idle_since = None
+        if timeout is None and not (self._io_waiting or self._external):
+            return False
+        self._poll(timeout)
+        return True
+
+    def _wait_idle(self, deadline: float | None, timeout: float | None, threshold: float) -> bool:
+        """:meth:`_wait_for_work` while a task or the clock waits for idleness."""
+        started = time.monotonic()
+        if self._idle_since is None:
+            self._idle_since = started
+        idle_for = started - self._idle_since
+        cushion = self._idle_waiters[0][0] if self._idle_waiters else _INF
+        jump = threshold if deadline is not None and not self._external else _INF
+        due = min(cushion, jump)  # a waiter goes before a jump due at the same time
+        if due != _INF:
+            remaining = max(0.0, due - idle_for)
+            if timeout is None or remaining < timeout:
+                timeout = remaining
+        elif timeout is None and not (self._io_waiting or self._external):
+            return False
+        self._poll(timeout)
+        if self._ready or (deadline is not None and self._time() >= deadline):
+            self._idle_since = None  # something woke: the tasks run again
+            return True
+        idle_for = time.monotonic() - self._idle_since
+        if cushion <= jump and cushion <= idle_for:
+            waiter = heapq.heappop(self._idle_waiters)[2]
+            self._idle_since = None
+            self._wake(waiter)
+        elif jump <= idle_for:
+            assert deadline is not None
+            self._idle_since = None
+            self._clock.jump_to(deadline)
+        return True
