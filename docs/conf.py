@@ -84,6 +84,8 @@ reexport_sources = [
     "curio_traps",
     "curio_traps.traps",
     "curio_kernel",
+    "curio_kernel.clocks",
+    "curio_kernel.testing",
     "curio_kernel.monitor",
     "curio_kernel.debug",
     "curio_kernel.task",

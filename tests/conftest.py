@@ -12,7 +12,9 @@ Two rules shape this file:
   name: a helper class or function reaches a test through a fixture that returns it.
 
 Tasks synchronize with :class:`Flag` (or ``curio_sync.Event``) and :func:`until`, never
-with sleeps.
+with sleeps.  A test that sleeps or times out runs on :func:`virtual_clock`
+(``run(main, clock=virtual_clock)``), so an hour of timeouts takes no real time; one that
+measures real time on purpose says so in a comment.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import Any
 import pytest
 
 from curio_kernel import sleep
+from curio_kernel.testing import MockClock
 from curio_traps import _reschedule_tasks, _wait_on_queue
 
 # ---------------------------------------------------------------------- leaks
@@ -190,6 +193,12 @@ def until() -> Until:
         raise AssertionError("the condition never became true")
 
     return wait
+
+
+@pytest.fixture
+def virtual_clock() -> MockClock:
+    """A virtual clock at 0.0 that jumps to the next deadline whenever every task is blocked."""
+    return MockClock(autojump_threshold=0)
 
 
 # ---------------------------------------------------------------------- resources

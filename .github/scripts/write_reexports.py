@@ -84,8 +84,13 @@ MODULES: dict[str, tuple[tuple[str, ...], str, bool]] = {
         "Asynchronous threads, at curio 1.x's path: :mod:`curio_kernel.thread`.",
         False,
     ),
+    "testing": (
+        ("curio_kernel.testing",),
+        "Virtual time and idle waits for tests: :mod:`curio_kernel.testing`.",
+        False,
+    ),
     "time": (
-        ("curio_kernel.sleep", "curio_kernel.timeouts"),
+        ("curio_kernel.sleep", "curio_kernel.timeouts", "curio_kernel.clocks"),
         "Sleeping, the clock and timeouts, at curio 1.x's path.",
         False,
     ),

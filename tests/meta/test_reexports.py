@@ -39,6 +39,8 @@ HOME: dict[str, str] = {
     "curio_kernel.kernel": "curio.kernel",
     "curio_kernel.monitor": "curio.monitor",
     "curio_kernel.sleep": "curio.time",
+    "curio_kernel.clocks": "curio.time",
+    "curio_kernel.testing": "curio.testing",
     "curio_kernel.task": "curio.task",
     "curio_kernel.thread": "curio.thread",
     "curio_kernel.taskgroup": "curio.task",

@@ -47,6 +47,7 @@ __all__ = [
     "SLEEP",
     "SPAWN",
     "UNSET_TIMEOUT",
+    "WAIT_IDLE",
     "WAIT_ON_QUEUE",
     "WAIT_TASK",
     "WRITE_WAIT",

@@ -1,5 +1,8 @@
 """Sleeping, the clock and timeouts, at curio 1.x's path."""
 
+from curio_kernel.clocks import (
+    MonotonicClock,
+)
 from curio_kernel.sleep import (
     clock,
     sleep,
@@ -16,6 +19,7 @@ from curio_kernel.timeouts import (
 
 __all__ = [
     "IgnoreAfter",
+    "MonotonicClock",
     "TimeoutAfter",
     "clock",
     "ignore_after",
