@@ -195,6 +195,34 @@ def until() -> Until:
     return wait
 
 
+@pytest.fixture(autouse=bool(os.environ.get("CURIO_REAL_WAITS")))
+def _record_real_waits(request: pytest.FixtureRequest) -> Iterator[None]:
+    """With ``CURIO_REAL_WAITS=path``, append to *path* each test that waited in real time
+    for a deadline (a sleep or timeout on the standard clock) and for how long in all.
+
+    The survey behind the rule above: ``CURIO_REAL_WAITS=/tmp/waits nox -s tests-3.11``.
+    """
+    from curio_kernel.clocks import MonotonicClock
+
+    waits: list[float] = []
+    real_sleep_time = MonotonicClock.sleep_time
+
+    def sleep_time(self: MonotonicClock, deadline: float) -> float:
+        seconds = real_sleep_time(self, deadline)
+        if seconds > 0:
+            waits.append(seconds)
+        return seconds
+
+    MonotonicClock.sleep_time = sleep_time  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        MonotonicClock.sleep_time = real_sleep_time  # type: ignore[method-assign]
+    if waits:
+        with open(os.environ["CURIO_REAL_WAITS"], "a") as out:
+            out.write(f"{request.node.nodeid}\t{len(waits)}\t{sum(waits):.3f}\n")
+
+
 @pytest.fixture
 def virtual_clock() -> MockClock:
     """A virtual clock at 0.0 that jumps to the next deadline whenever every task is blocked."""
