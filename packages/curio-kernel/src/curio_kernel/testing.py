@@ -45,9 +45,11 @@ class MockClock:
     a peer outside the kernel (another process, a server elsewhere) may
     see a timeout expire at once in real time; a threshold above 0 gives
     such peers that many real seconds to answer first.  Work in a thread or
-    a process (``run_in_thread``, ``run_in_process``, an async thread) is
-    different: while any is outstanding the clock does not jump, and the
-    kernel waits for it in real time.
+    a process (``run_in_thread``, ``run_in_process``, an async thread) and a
+    wait for a signal are different: while any is outstanding the clock
+    does not jump, and the kernel waits for it in real time, so at rate 0 a
+    timeout around such work expires only by a :meth:`jump` (or a rate
+    above 0).
 
     Change the clock from a task of its kernel, or while the kernel is not
     running: the kernel reads the time at each pass and in no other thread.
