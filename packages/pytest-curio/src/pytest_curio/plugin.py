@@ -111,17 +111,16 @@ def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.Fix
     if not is_async_fixture_function(fixturedef.func):
         return None
     context = state_of(request.config).current
-    if context is None or not context.claims:
-        if context is not None and _unclaimed_async(context):
-            pytest.fail(unclaimed_hint(context.item), pytrace=False)
+    if context is None or not (context.claims or _unclaimed_async(context)):
         return None
-    runner = context.runner_for(fixturedef)
-    kwargs = {name: request.getfixturevalue(name) for name in fixturedef.argnames}
-    func = _bind(fixturedef.func, request)
     key = fixturedef.cache_key(request)  # type: ignore[arg-type]
     name = f"fixture {fixturedef.argname!r}"
     try:
-        value = _setup(runner, func, kwargs, name, request)
+        if not context.claims:
+            pytest.fail(unclaimed_hint(context.item), pytrace=False)
+        runner = context.runner_for(fixturedef)
+        kwargs = {arg: request.getfixturevalue(arg) for arg in fixturedef.argnames}
+        value = _setup(runner, _bind(fixturedef.func, request), kwargs, name, request)
     except BaseException as exc:
         if isinstance(exc, (KeyboardInterrupt, SystemExit)):
             raise
