@@ -105,29 +105,36 @@ def _bind(func: Callable[..., Any], request: pytest.FixtureRequest) -> Callable[
     return func
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_fixture_setup(fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest) -> Any:
-    """Run an async fixture of a curio test on the test's kernel; leave any other alone."""
-    if not is_async_fixture_function(fixturedef.func):
-        return None
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_fixture_setup(
+    fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
+) -> Generator[None, Any, Any]:
+    """Run an async fixture of a curio test on the test's kernel; leave any other alone.
+
+    pytest's own setup calls ``fixturedef.func`` (and caches its value or exception);
+    for the time of the call it is a sync function that runs the async one on the kernel.
+    """
+    original = fixturedef.func
     context = state_of(request.config).current
-    if context is None or not (context.claims or _unclaimed_async(context)):
-        return None
-    key = fixturedef.cache_key(request)  # type: ignore[arg-type]
+    if (
+        not is_async_fixture_function(original)
+        or context is None
+        or not (context.claims or _unclaimed_async(context))
+    ):
+        return (yield)
     name = f"fixture {fixturedef.argname!r}"
-    try:
+
+    def run_fixture(**kwargs: Any) -> Any:
         if not context.claims:
             pytest.fail(unclaimed_hint(context.item), pytrace=False)
         runner = context.runner_for(fixturedef)
-        kwargs = {arg: request.getfixturevalue(arg) for arg in fixturedef.argnames}
-        value = _setup(runner, _bind(fixturedef.func, request), kwargs, name, request)
-    except BaseException as exc:
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise
-        fixturedef.cached_result = (None, key, (exc, exc.__traceback__))
-        raise
-    fixturedef.cached_result = (value, key, None)
-    return value
+        return _setup(runner, _bind(original, request), kwargs, name, request)
+
+    fixturedef.func = run_fixture  # type: ignore[misc]
+    try:
+        return (yield)
+    finally:
+        fixturedef.func = original  # type: ignore[misc]
 
 
 def _setup(

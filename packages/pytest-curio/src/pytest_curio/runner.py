@@ -78,7 +78,7 @@ class KernelRunner:
 
     def __init__(self, clock: Clock | None = None) -> None:
         self.kernel = Kernel(clock=clock)
-        self._stop_after_step = True
+        self._active: Task[Any] | None = None
         self._closed = False
 
     def __repr__(self) -> str:
@@ -88,10 +88,11 @@ class KernelRunner:
         task = await current_task()
         task.name = name
         box.append(task)
+        self._active = task
         try:
             return await coro
         finally:
-            if self._stop_after_step:
+            if self._active is task:  # not when a later step cancels this one
                 self.kernel.stop()
 
     def _run(self, coro: Coroutine[Any, Any, T], name: str, box: list[Task[Any]]) -> T:
@@ -120,17 +121,13 @@ class KernelRunner:
         return result
 
     def _cancel(self, tasks: list[Task[Any]]) -> None:
-        """Cancel *tasks* and wait for them to end, in a run of their own."""
+        """Cancel *tasks* and wait for them to end, in a step of their own."""
 
         async def cancel_all() -> None:
             for task in tasks:
                 await task.cancel()
 
-        self._stop_after_step = False
-        try:
-            self.kernel.run(cancel_all())
-        finally:
-            self._stop_after_step = True
+        self.kernel.run(self._step(cancel_all(), "pytest-curio's cancellation", []))
 
     def run_step(self, coro: Coroutine[Any, Any, T], name: str) -> T:
         """Run *coro* (a fixture's setup or teardown) on the kernel and return its result.
