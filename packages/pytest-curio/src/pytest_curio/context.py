@@ -79,6 +79,10 @@ class TestContext:
         self._runner: KernelRunner | None = None
         self._own = False
 
+    def validate(self) -> None:
+        """Fail before any fixture is set up if the test asks for an impossible kernel."""
+        self._check_clock(self.wide)
+
     def _check_clock(self, wide: list[str]) -> None:
         if len(self.clocks) > 1:
             pytest.fail(
@@ -116,7 +120,8 @@ class TestContext:
             return self.runner()
         shared = self._state.shared_runner()
         if self._runner is None:
-            self.wide = [*self.wide, fixturedef.argname]
+            if fixturedef.argname not in self.wide:
+                self.wide = [*self.wide, fixturedef.argname]
             return self.runner()
         if self._runner is not shared:
             self._check_clock([fixturedef.argname])

@@ -76,11 +76,17 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         state_of(session.config).close()
 
 
-@pytest.hookimpl(wrapper=True, tryfirst=True)
+@pytest.hookimpl(wrapper=True, trylast=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
-    """Record the test about to be set up: its async fixtures need to know its kernel."""
+    """Record the test about to be set up: its async fixtures need to know its kernel.
+
+    An impossible combination (a mock clock with a wider async fixture) fails here,
+    before any fixture runs, so no fixture caches the error for the tests after.  The
+    innermost wrapper, so that the other plugins' wrappers (logging, capture) still run.
+    """
     state = state_of(item.config)
     state.current = TestContext(state, item)
+    state.current.validate()
     return (yield)
 
 
