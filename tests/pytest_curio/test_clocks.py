@@ -98,11 +98,10 @@ def test_a_clock_with_a_wider_async_fixture_is_an_error(
     )
     result = run_pytest()
     result.assert_outcomes(passed=1, errors=2)
-    result.stdout.fnmatch_lines(
-        [
-            "*test_clock_and_server requests mock_clock but also the async fixture(s) 'server'"
-            " of a scope wider than function, which run on pytest-curio's shared kernel*",
-        ]
+    expected = (
+        "*test_clock_and_server requests mock_clock but also the async fixture(s) 'server'"
+        " of a scope wider than function, which run on pytest-curio's shared kernel*"
     )
+    result.stdout.fnmatch_lines([expected])
     result.stdout.fnmatch_lines(["*requests both mock_clock and autojump_clock*"])
     result.stdout.no_fnmatch_line("*never runs*")

@@ -149,7 +149,7 @@ def test_a_fixture_task_that_crashes_fails_the_running_test(
             "*ZeroDivisionError: the background task broke",
         ]
     )
-    result.stdout.fnmatch_lines(["*KeyError: \"function fixture's task\""])
+    result.stdout.fnmatch_lines(['*KeyError: "function fixture\'s task"'])
     assert result.duration < 15
 
 

@@ -10,32 +10,62 @@ from .conftest import RunPytest
 def test_a_session_server_serves_tests_on_one_port(
     pytester: pytest.Pytester, run_pytest: RunPytest
 ):
+    # Plain non-blocking sockets and curio-traps' waits: the split environment
+    # (nox -s split) has curio-kernel, curio-sync and pytest-curio, not curio-net.
     pytester.makepyfile(
         """
+        import socket
         import pytest
-        from curio import open_connection, spawn, tcp_server
+        from curio_kernel import spawn
+        from curio_traps import _read_wait, _write_wait
 
         ports = []
+
+        async def accept(listener):
+            while True:
+                try:
+                    return listener.accept()
+                except BlockingIOError:
+                    await _read_wait(listener)
+
+        async def recv(sock):
+            while True:
+                try:
+                    return sock.recv(100)
+                except BlockingIOError:
+                    await _read_wait(sock)
 
         @pytest.fixture(scope="session")
         async def echo_server(unused_tcp_port_factory):
             port = unused_tcp_port_factory()
             served = []
+            listener = socket.socket()
+            listener.bind(("127.0.0.1", port))
+            listener.listen()
+            listener.setblocking(False)
 
-            async def echo(client, address):
-                served.append(address)
-                async with client:
-                    await client.sendall(await client.recv(100))
+            async def serve():
+                while True:
+                    client, address = await accept(listener)
+                    with client:
+                        client.setblocking(False)
+                        served.append(address)
+                        client.sendall(await recv(client))
 
-            server = await spawn(tcp_server, "127.0.0.1", port, echo)
+            server = await spawn(serve)
             yield port, served
             await server.cancel()
+            listener.close()
 
         async def ask(port, data):
-            sock = await open_connection("127.0.0.1", port)
-            async with sock:
-                await sock.sendall(data)
-                return await sock.recv(100)
+            with socket.socket() as sock:
+                sock.setblocking(False)
+                try:
+                    sock.connect(("127.0.0.1", port))
+                except BlockingIOError:
+                    await _write_wait(sock)
+                sock.sendall(data)
+                return await recv(sock)
 
         @pytest.mark.curio
         async def test_first(echo_server):

@@ -82,7 +82,7 @@ def test_xdist_workers_each_have_their_own_shared_kernel(
     )
     pytester.makepyfile(
         **{
-            f"test_worker_{n}": f'''
+            f"test_worker_{n}": f"""
 import os
 import pytest
 from curio_kernel import sleep
@@ -99,7 +99,7 @@ async def test_on_the_shared_kernel(worker_kernel, i):
 @pytest.mark.curio
 async def test_alone_{n}(autojump_clock):
     await sleep(3600)
-'''
+"""
             for n in range(3)
         }
     )

@@ -60,7 +60,7 @@ def async_test_function(obj: object) -> Callable[..., Any] | None:
     (``obj.hypothesis.inner_test``); that original is what counts.
     """
     if inspect.iscoroutinefunction(obj):
-        return obj  # type: ignore[no-any-return]
+        return obj
     inner = getattr(getattr(obj, "hypothesis", None), "inner_test", None)
     if inner is None:
         return None

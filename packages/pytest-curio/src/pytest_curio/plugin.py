@@ -175,9 +175,7 @@ def _setup(
 def _unclaimed_async(context: TestContext) -> bool:
     """Whether nothing will run the async test of *context* (so it deserves the hint)."""
     item = context.item
-    return async_test_function(getattr(item, "obj", None)) is not None and not is_foreign_test(
-        item
-    )
+    return async_test_function(getattr(item, "obj", None)) is not None and not is_foreign_test(item)
 
 
 def _test_name(item: pytest.Item) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import AsyncGenerator, Coroutine
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pytest
 
@@ -101,6 +101,7 @@ class KernelRunner:
         logger = logging.getLogger(_KERNEL_LOGGER)
         logger.addHandler(watch)
         deadlock = None
+        result: object = None
         try:
             result = self.kernel.run(self._step(coro, name, box))
         except RuntimeError as err:
@@ -118,7 +119,7 @@ class KernelRunner:
                 f"a background task crashed while {name} ran:\n" + "\n".join(watch.crashes),
                 pytrace=False,
             )
-        return result
+        return cast("T", result)
 
     def _cancel(self, tasks: list[Task[Any]]) -> None:
         """Cancel *tasks* and wait for them to end, in a step of their own."""
