@@ -12,7 +12,19 @@ from collections.abc import Callable
 
 import pytest
 
-pytest_plugins = ["pytester"]
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Load pytest's ``pytester`` plugin, for the tests of this folder.
+
+    Not ``pytest_plugins = ["pytester"]``: pytest refuses that in a conftest below the
+    rootdir once the whole suite runs (``pytest tests``), though it passes when
+    tests/pytest_curio is what was asked for.  Loaded here, the plugin's options still
+    get their defaults (``pytest_addoption`` is historic), and it serves the whole run,
+    which only adds fixtures nothing else requests.
+    """
+    if not config.pluginmanager.has_plugin("pytester"):
+        config.pluginmanager.import_plugin("pytester")
+
 
 #: The inner suites' settings: the repository's own strictness, and a bound on each test.
 _INI = """

@@ -9,9 +9,9 @@ The fixtures it provides are :func:`~pytest_curio.fixtures.kernel`,
 :func:`~pytest_curio.ports.unused_tcp_port_factory`.
 """
 
-from .modes import Mode
-from .runner import KernelRunner
+from ._modes import Mode
+from ._runner import KernelRunner
 
-__all__ = ["KernelRunner", "Mode", "__version__"]
+__all__ = ["KernelRunner", "Mode"]
 
 __version__ = "0.1.0"

@@ -12,17 +12,9 @@ import pytest
 from curio_kernel import Kernel
 from curio_kernel.testing import MockClock
 
-from .context import PluginState, TestContext
+from ._context import TestContext, state_of
 
-__all__ = ["autojump_clock", "kernel", "mock_clock", "state_of"]
-
-#: Where the plugin keeps its state in the pytest configuration.
-STATE_KEY = pytest.StashKey[PluginState]()
-
-
-def state_of(config: pytest.Config) -> PluginState:
-    """The plugin's state for *config* (set up by ``pytest_configure``)."""
-    return config.stash[STATE_KEY]
+__all__ = ["autojump_clock", "kernel", "mock_clock"]
 
 
 def _context(request: pytest.FixtureRequest) -> TestContext:

@@ -2,7 +2,7 @@
 
 pytest loads this module through the ``pytest11`` entry point ``curio``, so
 ``-p no:curio`` turns the plugin off.  The hooks, in the order a test meets them:
-``pytest_runtest_setup`` records the test (:class:`~pytest_curio.context.TestContext`),
+``pytest_runtest_setup`` records the test (a private ``TestContext``),
 ``pytest_fixture_setup`` runs its async fixtures, ``pytest_pyfunc_call`` its body, and
 ``pytest_runtest_teardown`` closes the test's own kernel after the last teardown.
 """
@@ -15,9 +15,8 @@ from typing import Any
 
 import pytest
 
-from .context import PluginState, TestContext
-from .fixtures import STATE_KEY, autojump_clock, kernel, mock_clock, state_of
-from .modes import (
+from ._context import STATE_KEY, PluginState, TestContext, state_of
+from ._modes import (
     _ORIGINAL,
     Mode,
     async_test_function,
@@ -26,8 +25,9 @@ from .modes import (
     is_foreign_test,
     unclaimed_hint,
 )
+from ._runner import KernelRunner
+from .fixtures import autojump_clock, kernel, mock_clock
 from .ports import unused_tcp_port, unused_tcp_port_factory
-from .runner import KernelRunner
 
 __all__ = [
     "autojump_clock",

@@ -22,10 +22,10 @@ import pytest
 
 from curio_kernel.testing import MockClock
 
-from .modes import Mode, claims_fixtures, is_async_fixture_function
-from .runner import KernelRunner
+from ._modes import Mode, claims_fixtures, is_async_fixture_function
+from ._runner import KernelRunner
 
-__all__ = ["CLOCK_FIXTURES", "PluginState", "TestContext"]
+__all__ = ["CLOCK_FIXTURES", "STATE_KEY", "PluginState", "TestContext", "state_of"]
 
 #: The fixtures that choose the clock of a test's own kernel: name -> autojump threshold.
 CLOCK_FIXTURES = {"mock_clock": math.inf, "autojump_clock": 0.0}
@@ -50,6 +50,15 @@ class PluginState:
         if self._shared is not None:
             shared, self._shared = self._shared, None
             shared.close()
+
+
+#: Where the plugin keeps its state in the pytest configuration.
+STATE_KEY = pytest.StashKey[PluginState]()
+
+
+def state_of(config: pytest.Config) -> PluginState:
+    """The plugin's state for *config* (set up by ``pytest_configure``)."""
+    return config.stash[STATE_KEY]
 
 
 def _wide_async_fixtures(item: pytest.Item) -> list[str]:
