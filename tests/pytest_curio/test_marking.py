@@ -163,3 +163,42 @@ def test_the_marker_and_option_are_registered(pytester: pytest.Pytester, run_pyt
     result.stdout.fnmatch_lines(["@pytest.mark.curio:*"])
     result = run_pytest("--help")
     result.stdout.fnmatch_lines(["*--curio-mode*", "*curio_mode*"])
+
+
+def test_a_marked_sync_test_gets_the_kernel_and_async_fixtures(
+    pytester: pytest.Pytester, run_pytest: RunPytest
+):
+    pytester.makepyfile(
+        """
+        import pytest
+        from curio_kernel import sleep
+
+        @pytest.fixture
+        async def slept():
+            await sleep(0)
+            return "slept"
+
+        @pytest.mark.curio
+        def test_sync(kernel, slept):
+            assert slept == "slept"
+            async def main():
+                await sleep(0)
+                return 5
+            assert kernel.run(main()) == 5
+        """
+    )
+    run_pytest().assert_outcomes(passed=1)
+
+
+def test_the_plugin_can_be_turned_off(pytester: pytest.Pytester, run_pytest: RunPytest):
+    pytester.makepyfile(
+        """
+        async def test_async():
+            pass
+        """
+    )
+    result = run_pytest("-p", "no:curio", "--curio-mode=auto")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result = run_pytest("-p", "no:curio")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*async def functions are not natively supported*"])
