@@ -153,6 +153,25 @@ def test_a_fixture_task_that_crashes_fails_the_running_test(
     assert result.duration < 15
 
 
+def test_a_crash_is_seen_whatever_the_log_level(pytester: pytest.Pytester, run_pytest: RunPytest):
+    pytester.makepyfile(
+        """
+        import pytest
+        from curio_kernel import sleep, spawn
+
+        @pytest.mark.curio
+        async def test_quiet_logs():
+            async def background():
+                raise OSError("crashed quietly")
+            await spawn(background)
+            await sleep(1)
+        """
+    )
+    result = run_pytest("--log-level=CRITICAL")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*a background task crashed while test test_quiet_logs ran:"])
+
+
 def test_a_crash_during_fixture_setup_errors_the_test(
     pytester: pytest.Pytester, run_pytest: RunPytest
 ):

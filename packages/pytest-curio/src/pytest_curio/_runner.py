@@ -100,6 +100,9 @@ class KernelRunner:
         """Run *coro* as one step; fail on a deadlock or a background task's crash."""
         watch = _CrashWatch(self.kernel)
         logger = logging.getLogger(_KERNEL_LOGGER)
+        level = logger.level
+        if not logger.isEnabledFor(logging.ERROR):
+            logger.setLevel(logging.ERROR)  # a quieter logging setup must not hide crashes
         logger.addHandler(watch)
         deadlock = None
         result: object = None
@@ -111,6 +114,7 @@ class KernelRunner:
             deadlock = str(err).removeprefix(_DEADLOCK).strip()
         finally:
             logger.removeHandler(watch)
+            logger.setLevel(level)
             if watch.crashes and box and not box[0].terminated:
                 self._cancel([box[0]])
         if deadlock is not None:
