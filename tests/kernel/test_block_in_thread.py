@@ -12,12 +12,14 @@ import pytest
 from curio_kernel import (
     Task,
     block_in_thread,
+    clock,
     ignore_after,
     run,
     run_in_executor,
     sleep,
     spawn,
 )
+from curio_kernel.testing import MockClock, wait_all_tasks_blocked
 from curio_traps import running_kernel
 
 Until = Callable[[Callable[[], bool]], Awaitable[None]]
@@ -126,23 +128,32 @@ def test_the_same_function_is_one_line() -> None:
 
 
 def test_a_cancelled_waiter_leaves_the_line_and_the_others_keep_their_place(
-    until: Until,
+    until: Until, virtual_clock: MockClock
 ) -> None:
     gate = Gate()
 
-    async def main() -> tuple[list[object], bool, object, dict[object, Any]]:
+    async def jump_when_blocked() -> None:
+        # The first caller's thread holds the autojump back: move the clock by hand
+        # once the late caller waits in line.
+        await wait_all_tasks_blocked()
+        virtual_clock.jump(0.01)
+
+    async def main() -> tuple[list[object], bool, object, float, dict[object, Any]]:
         tasks = [await spawn(block_in_thread(gate.wait, i)) for i in range(4)]
         await gate.entered()
         await until(lambda: all(t.state == "BLOCK_IN_THREAD" for t in tasks[1:]))
         cancelled = await tasks[1].cancel()
+        await spawn(jump_when_blocked)
         timed_out = await ignore_after(0.01, block_in_thread(gate.wait, "late"))
+        timed_out_at = await clock()
         gate.open()
         results = [await t.join() for t in (tasks[0], *tasks[2:])]
-        return results, cancelled, timed_out, dict(_lines())
+        return results, cancelled, timed_out, timed_out_at, dict(_lines())
 
-    results, cancelled, timed_out, lines = run(main)
+    results, cancelled, timed_out, timed_out_at, lines = run(main, clock=virtual_clock)
     assert cancelled is True
     assert timed_out is None
+    assert timed_out_at == 0.01
     assert results == [0, 2, 3]
     assert gate.order == [0, 2, 3]
     assert lines == {}

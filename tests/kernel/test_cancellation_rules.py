@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +14,7 @@ from curio_kernel import (
     TaskCancelled,
     TaskGroup,
     TaskTimeout,
+    clock,
     ignore_after,
     run,
     sleep,
@@ -22,6 +22,7 @@ from curio_kernel import (
     timeout_after,
 )
 from curio_kernel._timers import _live
+from curio_kernel.testing import MockClock
 from curio_sync import Condition, Event, Lock
 from curio_traps import (
     TimeoutCancellationError,
@@ -35,7 +36,7 @@ pytestmark = pytest.mark.timeout(20)
 
 
 def test_a_timeout_expiring_in_a_task_group_exit_does_not_lose_the_cancellation(
-    flag: Callable[[], Any],
+    flag: Callable[[], Any], virtual_clock: MockClock
 ) -> None:
     started = flag()
 
@@ -57,12 +58,13 @@ def test_a_timeout_expiring_in_a_task_group_exit_does_not_lose_the_cancellation(
         assert await task.cancel() is True  # returns: the cancellation was not lost
         assert isinstance(task.exception, CancelledError)
         assert not isinstance(task.exception, TaskTimeout)
+        assert await clock() == 0.05  # the 0.01 s deadline passed during the clean-up
 
-    run(main)
+    run(main, clock=virtual_clock)
 
 
 def test_a_timeout_expiring_while_a_condition_takes_its_lock_back_keeps_the_cancel(
-    flag: Callable[[], Any],
+    flag: Callable[[], Any], virtual_clock: MockClock
 ) -> None:
     waiting = flag()
 
@@ -84,11 +86,12 @@ def test_a_timeout_expiring_while_a_condition_takes_its_lock_back_keeps_the_canc
         await task.wait()
         assert type(task.exception) is TaskCancelled
         assert not cond.locked()
+        assert await clock() == 0.03
 
-    run(main)
+    run(main, clock=virtual_clock)
 
 
-def test_task_group_members_never_outlive_an_interrupted_block() -> None:
+def test_task_group_members_never_outlive_an_interrupted_block(virtual_clock: MockClock) -> None:
     async def member() -> None:
         try:
             await Event().wait()
@@ -102,12 +105,13 @@ def test_task_group_members_never_outlive_an_interrupted_block() -> None:
                 await group.spawn(member)
             await Event().wait()
         assert all(task.terminated for task in group.tasks)
+        assert await clock() == 0.03  # the block's 0.01 s, then the members' 0.02 s clean-up
 
-    run(main)
+    run(main, clock=virtual_clock)
 
 
 def test_a_task_group_block_cancelled_twice_still_cancels_every_member(
-    flag: Callable[[], Any],
+    flag: Callable[[], Any], virtual_clock: MockClock
 ) -> None:
     inside = flag()
 
@@ -135,29 +139,30 @@ def test_a_task_group_block_cancelled_twice_still_cancels_every_member(
         await task.wait()
         assert all(member.terminated for member in group.tasks)
         assert isinstance(task.exception, CancelledError)
+        assert await clock() == 0.01  # the members cleaned up together, once
 
-    run(main)
+    run(main, clock=virtual_clock)
 
 
-def test_an_outer_timeout_fires_once_after_inner_blocks_end() -> None:
+def test_an_outer_timeout_fires_once_after_inner_blocks_end(virtual_clock: MockClock) -> None:
     seen: list[str] = []
 
     async def main() -> None:
-        async with ignore_after(0.05):
+        async with ignore_after(0.5):
             for _ in range(3):
-                async with timeout_after(0.04):  # earlier than the outer deadline
+                async with timeout_after(0.4):  # earlier than the outer deadline
                     await sleep(0)
             try:
                 await sleep(1)
             except TaskTimeout:
-                seen.append("outer expired")
+                seen.append(f"outer expired at {await clock()}")
                 # Clean-up inside the block must not see the deadline a second time.
-                await sleep(0.01)
-                seen.append("clean-up done")
+                await sleep(0.25)
+                seen.append(f"clean-up done at {await clock()}")
                 raise
 
-    run(main)
-    assert seen == ["outer expired", "clean-up done"]
+    run(main, clock=virtual_clock)
+    assert seen == ["outer expired at 0.5", "clean-up done at 0.75"]
 
 
 def test_inner_timeout_blocks_leave_no_live_timer_behind() -> None:
@@ -174,8 +179,8 @@ def test_inner_timeout_blocks_leave_no_live_timer_behind() -> None:
         assert kernel.run(main()) == 1  # the outer block's own entry, nothing else
 
 
-def test_a_timeout_inside_clean_up_still_bounds_the_clean_up() -> None:
-    async def main() -> str:
+def test_a_timeout_inside_clean_up_still_bounds_the_clean_up(virtual_clock: MockClock) -> None:
+    async def main() -> tuple[str, float]:
         try:
             async with timeout_after(0.01):
                 await Event().wait()
@@ -186,9 +191,9 @@ def test_a_timeout_inside_clean_up_still_bounds_the_clean_up() -> None:
         except CancelledError:
             async with ignore_after(0.01) as block:
                 await Event().wait()
-            return "bounded" if block.expired else "not bounded"
+            return "bounded" if block.expired else "not bounded", await clock()
 
-    assert run(main) == "bounded"
+    assert run(main, clock=virtual_clock) == ("bounded", 0.02)
 
 
 def test_leaving_a_lock_block_after_releasing_by_hand_does_not_free_another_task_lock(
@@ -297,28 +302,33 @@ def test_the_strongest_interruption_is_an_explicit_cancel_then_the_outer_timeout
     assert stronger(interrupt, cancel) is interrupt
 
 
-def test_a_timeout_and_the_sleep_it_interrupts_falling_due_together_wake_the_task_once() -> None:
+def test_a_timeout_and_the_sleep_it_interrupts_falling_due_together_wake_the_task_once(
+    virtual_clock: MockClock,
+) -> None:
     async def hog() -> None:
         await sleep(0)  # let main start its sleep first
-        time.sleep(0.05)  # holds the kernel past both deadlines below, so they expire together
+        virtual_clock.jump(0.05)  # holds the kernel past both deadlines below: they expire together
 
-    async def main() -> bool:
+    async def main() -> tuple[bool, float]:
         async with ignore_after(0.01) as block:
             await spawn(hog)
             await sleep(0.02)
         await sleep(0)
-        return block.expired
+        return block.expired, await clock()
 
-    assert run(main) is True
+    assert run(main, clock=virtual_clock) == (True, 0.05)
 
 
-def test_a_timeout_raised_after_an_inner_block_opened_is_named_for_the_enclosing_block() -> None:
+def test_a_timeout_raised_after_an_inner_block_opened_is_named_for_the_enclosing_block(
+    virtual_clock: MockClock,
+) -> None:
     async def main() -> bool:
         async with ignore_after(0.01) as outer:
-            time.sleep(0.02)  # the deadline passes while the task runs
+            virtual_clock.jump(0.02)  # the deadline passes while the task runs
             await sleep(0)  # ready, not waiting: the expiry waits for its next blocking call
             async with timeout_after(10):  # opened before that call
                 await Event().wait()
         return outer.expired
 
-    assert run(main) is True
+    assert run(main, clock=virtual_clock) is True
+    assert virtual_clock.now() == 0.02  # the inner block's 10 s were not waited for

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from curio_kernel import CancelledError, Kernel, sleep, spawn
+from curio_kernel import CancelledError, Kernel, clock, sleep, spawn
+from curio_kernel.testing import MockClock
 from curio_traps import _wait_on_queue
 
 
@@ -76,20 +77,22 @@ def test_tasks_blocked_on_each_other_are_both_cancelled(flag: Callable[[], Any])
         assert isinstance(tb.exception, CancelledError)
 
 
-def test_a_sleeping_task_is_not_a_deadlock(flag: Callable[[], Any]) -> None:
+def test_a_sleeping_task_is_not_a_deadlock(
+    flag: Callable[[], Any], virtual_clock: MockClock
+) -> None:
     gate = flag()
 
     async def opener() -> None:
         await sleep(0.02)
         await gate.set()
 
-    async def main() -> str:
+    async def main() -> tuple[str, float]:
         await spawn(opener())
         await gate.wait()
-        return "opened"
+        return "opened", await clock()
 
-    with Kernel() as kernel:
-        assert kernel.run(main()) == "opened"
+    with Kernel(clock=virtual_clock) as kernel:
+        assert kernel.run(main()) == ("opened", 0.02)
 
 
 def test_blocked_daemon_left_alone_while_main_finishes(flag: Callable[[], Any]) -> None:

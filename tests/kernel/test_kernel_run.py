@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from curio_kernel import Kernel, Task, run_in_thread, sleep, spawn
+from curio_kernel import Kernel, Task, clock, run_in_thread, sleep, spawn
+from curio_kernel.testing import MockClock
 
 
 def test_run_returns_the_coroutines_result() -> None:
@@ -60,19 +61,19 @@ def test_run_waits_for_children_that_outlive_main(flag: Callable[[], Any]) -> No
         assert kernel.tasks == []
 
 
-def test_run_waits_for_a_sleeping_child() -> None:
-    done: list[str] = []
+def test_run_waits_for_a_sleeping_child(virtual_clock: MockClock) -> None:
+    done: list[tuple[str, float]] = []
 
     async def child() -> None:
         await sleep(0.01)
-        done.append("child")
+        done.append(("child", await clock()))
 
     async def main() -> None:
         await spawn(child())
 
-    with Kernel() as kernel:
+    with Kernel(clock=virtual_clock) as kernel:
         kernel.run(main())
-        assert done == ["child"]
+        assert done == [("child", 0.01)]
 
 
 def test_daemon_tasks_do_not_keep_the_kernel_running(flag: Callable[[], Any]) -> None:
@@ -226,6 +227,7 @@ def test_run_of_the_same_kernel_inside_itself_is_refused() -> None:
 
 def test_select_selector() -> None:
     async def main() -> float:
+        # Real time on purpose: select() itself must wait out a real timeout.
         await sleep(0.01)
         await sleep(0)
         return 1.5

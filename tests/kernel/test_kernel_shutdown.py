@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from curio_kernel import CancelledError, Kernel, sleep, spawn
+from curio_kernel import CancelledError, Kernel, clock, sleep, spawn
+from curio_kernel.testing import MockClock
 
 
 async def nap(seconds: float) -> None:
@@ -74,8 +75,8 @@ def test_shutdown_after_stop_cancels_non_daemon_tasks(flag: Callable[[], Any]) -
         kernel.close()
 
 
-def test_shutdown_waits_for_cleanup_that_blocks() -> None:
-    cleaned: list[str] = []
+def test_shutdown_waits_for_cleanup_that_blocks(virtual_clock: MockClock) -> None:
+    cleaned: list[tuple[str, float]] = []
 
     async def slow_cleanup() -> None:
         try:
@@ -85,16 +86,16 @@ def test_shutdown_waits_for_cleanup_that_blocks() -> None:
             # (A cancelled task's next blocking trap does not raise again.)
             await sleep(0.01)
             await sleep(0)
-            cleaned.append("done")
+            cleaned.append(("done", await clock()))
 
     async def main() -> None:
         await spawn(slow_cleanup(), daemon=True)
 
-    kernel = Kernel()
+    kernel = Kernel(clock=virtual_clock)
     try:
         kernel.run(main())
         kernel.shutdown()
-        assert cleaned == ["done"]
+        assert cleaned == [("done", 0.01)]
     finally:
         kernel.close()
 

@@ -63,6 +63,7 @@ def test_stop_from_another_thread_wakes_a_sleeping_kernel() -> None:
 
     async def main(kernel: Kernel) -> str:
         entered.set()
+        # Real time on purpose: another thread's stop() must wake the real selector wait.
         await sleep(30)  # the selector sleeps ~30 s unless stop() wakes it
         return "slept"
 

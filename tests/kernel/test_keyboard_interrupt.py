@@ -30,6 +30,7 @@ PROGRAM = textwrap.dedent(
         await spawn(child("daemon"), daemon=True)
         try:
             print("ready", flush=True)
+            # Real time on purpose: the kernel waits for the SIGINT the test sends.
             await sleep(60)
         finally:
             print("main finally", flush=True)

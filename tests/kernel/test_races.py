@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import time
 from collections import deque
 from typing import Any
 
-from curio_kernel import TaskTimeout, run, sleep, spawn, timeout_after
+from curio_kernel import TaskTimeout, clock, run, sleep, spawn, timeout_after
+from curio_kernel.testing import MockClock
 from curio_traps import _reschedule_tasks, _wait_on_queue
 
 
-def test_value_handed_over_as_the_deadline_passes_is_not_lost() -> None:
+def test_value_handed_over_as_the_deadline_passes_is_not_lost(virtual_clock: MockClock) -> None:
     kqueue: deque[Any] = deque()
     got: list[object] = []
 
@@ -23,7 +23,7 @@ def test_value_handed_over_as_the_deadline_passes_is_not_lost() -> None:
         await sleep(0)  # no stray timeout afterwards either
 
     async def producer() -> None:
-        time.sleep(0.02)  # busy past the consumer's deadline (the behaviour under test)
+        virtual_clock.jump(0.02)  # busy past the consumer's deadline (the behaviour under test)
         await _reschedule_tasks(kqueue, 1, "item")
 
     async def main() -> None:
@@ -32,13 +32,14 @@ def test_value_handed_over_as_the_deadline_passes_is_not_lost() -> None:
         await c.join()
         await p.join()
 
-    run(main)
+    run(main, clock=virtual_clock)
     # The consumer was woken with the item in the same cycle its deadline
     # passed: it must see the item, not a timeout that would drop it.
     assert got == ["item"]
+    assert virtual_clock.now() == 0.02
 
 
-def test_timeout_of_one_waiter_does_not_steal_the_next_wake_up() -> None:
+def test_timeout_of_one_waiter_does_not_steal_the_next_wake_up(virtual_clock: MockClock) -> None:
     kqueue: deque[Any] = deque()
     got: list[tuple[str, object]] = []
 
@@ -49,7 +50,7 @@ def test_timeout_of_one_waiter_does_not_steal_the_next_wake_up() -> None:
         try:
             got.append(("hasty", await timeout_after(0.01, _wait_on_queue(kqueue, "Q"))))
         except TaskTimeout:
-            got.append(("hasty", "timed out"))
+            got.append(("hasty", f"timed out at {await clock()}"))
 
     async def main() -> None:
         h = await spawn(hasty())
@@ -59,8 +60,8 @@ def test_timeout_of_one_waiter_does_not_steal_the_next_wake_up() -> None:
         await _reschedule_tasks(kqueue, 1, "item")
         await p.join()
 
-    run(main)
-    assert got == [("hasty", "timed out"), ("patient", "item")]
+    run(main, clock=virtual_clock)
+    assert got == [("hasty", "timed out at 0.01"), ("patient", "item")]
 
 
 def test_cancel_and_wake_in_the_same_step_deliver_both() -> None:

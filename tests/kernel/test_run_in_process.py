@@ -25,6 +25,7 @@ import pytest
 from curio_kernel import (
     Kernel,
     TaskTimeout,
+    clock,
     ignore_after,
     run,
     run_in_process,
@@ -35,6 +36,7 @@ from curio_kernel import (
     workers,
 )
 from curio_kernel._process_pool import WorkerTraceback
+from curio_kernel.testing import MockClock, wait_all_tasks_blocked
 from curio_traps import running_kernel
 
 Pids = Callable[[], set[int]]
@@ -65,6 +67,7 @@ def _blocked_on(fifo: pathlib.Path, prelude: str = "") -> str:
 
 async def _writer(fifo: pathlib.Path) -> int:
     """Open *fifo* for writing: returns once a worker has opened it for reading."""
+    # Real time on purpose: a safety bound while a worker process opens the fifo.
     async with timeout_after(30):
         return await run_in_thread(os.open, fifo, os.O_WRONLY)
 
@@ -157,6 +160,7 @@ def test_no_worker_outlives_run(child_pids: Pids) -> None:
 
 def test_idle_workers_end_when_run_returns_with_tasks_left(child_pids: Pids) -> None:
     async def main() -> int:
+        # Real time on purpose: the kernel waits for the worker process; the sleep never ends.
         await spawn(sleep(60), daemon=True)
         return await run_in_process(os.getpid)
 
@@ -212,9 +216,14 @@ def test_a_call_beyond_the_limit_waits_its_turn_and_reuses_the_worker(
 
 
 def test_cancelled_waiters_for_a_worker_leave_no_trace(
-    monkeypatch: pytest.MonkeyPatch, fifo: pathlib.Path, until: Until
+    monkeypatch: pytest.MonkeyPatch, fifo: pathlib.Path, until: Until, virtual_clock: MockClock
 ) -> None:
     monkeypatch.setattr(workers, "MAX_WORKER_PROCESSES", 1)
+
+    async def jump_when_blocked() -> None:
+        # The busy call holds the autojump back: move the clock once the caller waits.
+        await wait_all_tasks_blocked()
+        virtual_clock.jump(0.05)
 
     async def main() -> tuple[int, int, int]:
         busy = await spawn(run_in_process(exec, _blocked_on(fifo), {}))
@@ -222,14 +231,16 @@ def test_cancelled_waiters_for_a_worker_leave_no_trace(
         waiter = await spawn(run_in_process(os.getpid))
         await until(lambda: _pool_slots_waiting() == 1)
         await waiter.cancel()
+        await spawn(jump_when_blocked)
         timed_out = await ignore_after(0.05, run_in_process(os.getpid))
         assert timed_out is None
+        assert await clock() == 0.05
         left = _pool_slots_waiting()
         os.close(writer)
         await busy.join()
         return left, await run_in_process(os.getpid), _pool_slots_waiting()
 
-    left, pid, after = run(main)
+    left, pid, after = run(main, clock=virtual_clock)
     assert left == 0
     assert after == 0
     assert isinstance(pid, int)
@@ -385,6 +396,7 @@ def test_a_worker_killed_while_idle_is_replaced() -> None:
         first = await run_in_process(os.getpid)
         os.kill(first, signal.SIGKILL)
         # Wait until it has died, without reaping it (the pool does that).
+        # Real time on purpose: a safety bound while the killed worker process dies.
         await timeout_after(30, run_in_thread(os.waitid, os.P_PID, first, os.WEXITED | os.WNOWAIT))
         return first, await run_in_process(os.getpid)
 
@@ -436,8 +448,8 @@ def test_a_worker_that_ignores_sigterm_is_killed(fifo: pathlib.Path) -> None:
     assert time.monotonic() - start < 20
 
 
-def test_a_timeout_terminates_the_worker(fifo: pathlib.Path) -> None:
-    async def main() -> int:
+def test_a_timeout_terminates_the_worker(fifo: pathlib.Path, virtual_clock: MockClock) -> None:
+    async def main() -> tuple[int, float]:
         async def call() -> None:
             await timeout_after(0.5, run_in_process(exec, _blocked_on(fifo), {}))
 
@@ -445,14 +457,19 @@ def test_a_timeout_terminates_the_worker(fifo: pathlib.Path) -> None:
         writer = await _writer(fifo)
         try:
             (pid,) = _busy_pids()
+            # The worker is inside the call: the call's deadline passes now (the
+            # outstanding call holds the autojump back).
+            virtual_clock.jump(0.5)
             with pytest.raises(Exception) as caught:
                 await task.join()
             assert isinstance(caught.value.__cause__, TaskTimeout)
         finally:
             os.close(writer)
-        return pid
+        return pid, await clock()
 
-    assert _gone(run(main))
+    pid, timed_out_at = run(main, clock=virtual_clock)
+    assert timed_out_at == 0.5
+    assert _gone(pid)
 
 
 def test_cancelled_again_while_cleaning_up_with_another_call(fifo: pathlib.Path) -> None:
@@ -570,8 +587,11 @@ def children():
     tracker = multiprocessing.resource_tracker._resource_tracker._pid
     pids = set()
     for thread in os.listdir("/proc/self/task"):
-        with open(f"/proc/self/task/{thread}/children") as f:
-            pids.update(int(p) for p in f.read().split())
+        try:
+            with open(f"/proc/self/task/{thread}/children") as f:
+                pids.update(int(p) for p in f.read().split())
+        except OSError:
+            continue  # the thread ended meanwhile (a pool helper thread)
     return pids - {tracker}
 
 

@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from curio_kernel import clock, run, run_in_thread, sleep, spawn
+from curio_kernel.testing import MockClock
 
 
 async def nap(seconds: float) -> None:
@@ -51,49 +52,51 @@ def test_sleep_zero_lets_the_others_run_before_the_caller_resumes() -> None:
     assert order == ["x", "y", "main"]
 
 
-def test_sleep_for_a_while() -> None:
-    async def main() -> float:
+def test_sleep_for_a_while(virtual_clock: MockClock) -> None:
+    async def main() -> tuple[float, float]:
         start = await clock()
         await sleep(0.03)
-        return await clock() - start
+        return start, await clock()
 
-    assert 0.025 <= run(main) < 2
+    assert run(main, clock=virtual_clock) == (0.0, 0.03)
 
 
-def test_sleepers_wake_in_deadline_order() -> None:
-    order: list[float] = []
+def test_sleepers_wake_in_deadline_order(virtual_clock: MockClock) -> None:
+    order: list[tuple[float, float]] = []
 
     async def sleeper(seconds: float) -> None:
         await sleep(seconds)
-        order.append(seconds)
+        order.append((seconds, await clock()))
 
     async def main() -> None:
         for seconds in (0.03, 0.01, 0.02, 0.0):
             await spawn(sleeper(seconds))
 
-    run(main)
-    assert order == [0.0, 0.01, 0.02, 0.03]
+    run(main, clock=virtual_clock)
+    assert order == [(0.0, 0.0), (0.01, 0.01), (0.02, 0.02), (0.03, 0.03)]
 
 
-def test_many_concurrent_sleepers() -> None:
-    woke: list[int] = []
+def test_many_concurrent_sleepers(virtual_clock: MockClock) -> None:
+    woke: list[tuple[int, float]] = []
 
     async def sleeper(i: int) -> None:
         await sleep(0.01)
-        woke.append(i)
+        woke.append((i, await clock()))
 
     async def main() -> None:
         for i in range(1000):
             await spawn(sleeper(i))
 
-    run(main)
-    assert sorted(woke) == list(range(1000))
+    run(main, clock=virtual_clock)
+    # One deadline for all: they wake at once, ties in the order of their task ids.
+    assert woke == [(i, 0.01) for i in range(1000)]
 
 
 @pytest.mark.parametrize("seconds", [math.inf, 1e7, 3e6])
 def test_very_long_sleep_while_the_kernel_waits(seconds: float) -> None:
     # The kernel's poll must cope with a far deadline (beyond what a selector
     # accepts as a timeout) while it waits for something else: a thread here.
+    # Real time on purpose: the far deadline must reach the selector's real timeout.
     release = threading.Event()
     timer = threading.Timer(0.02, release.set)
 
@@ -133,6 +136,7 @@ def test_clock_is_monotonic() -> None:
         times = []
         for _ in range(3):
             times.append(await clock())
+            # Real time on purpose: the standard clock must advance across real sleeps.
             await sleep(0.001)
         return times
 

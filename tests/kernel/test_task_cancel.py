@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from curio_kernel import CancelledError, TaskError, current_task, run, sleep, spawn
+from curio_kernel import CancelledError, TaskError, clock, current_task, run, sleep, spawn
+from curio_kernel.testing import MockClock
 
 
 def test_cancel_returns_true_for_a_running_task(flag: Callable[[], Any]) -> None:
@@ -42,7 +43,9 @@ def test_cancel_twice(flag: Callable[[], Any]) -> None:
     assert run(main) == (True, False)
 
 
-def test_cancel_waits_until_the_finally_block_ran(flag: Callable[[], Any]) -> None:
+def test_cancel_waits_until_the_finally_block_ran(
+    flag: Callable[[], Any], virtual_clock: MockClock
+) -> None:
     never = flag()
     log: list[str] = []
 
@@ -53,15 +56,15 @@ def test_cancel_waits_until_the_finally_block_ran(flag: Callable[[], Any]) -> No
             log.append("cleanup start")
             await sleep(0.01)  # cleanup that blocks: cancel() still waits for it
             await sleep(0)
-            log.append("cleanup end")
+            log.append(f"cleanup end at {await clock()}")
 
     async def main() -> None:
         task = await spawn(child())
         await task.cancel()
         log.append("cancel returned")
 
-    run(main)
-    assert log == ["cleanup start", "cleanup end", "cancel returned"]
+    run(main, clock=virtual_clock)
+    assert log == ["cleanup start", "cleanup end at 0.01", "cancel returned"]
 
 
 def test_cancel_with_a_custom_exception_class(flag: Callable[[], Any]) -> None:

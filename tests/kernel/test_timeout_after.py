@@ -16,6 +16,7 @@ from curio_kernel import (
     spawn,
     timeout_after,
 )
+from curio_kernel.testing import MockClock
 from curio_traps import _wait_on_queue
 
 
@@ -29,7 +30,7 @@ async def fast(value: str) -> str:
     return value
 
 
-def test_block_expires_with_task_timeout() -> None:
+def test_block_expires_with_task_timeout(virtual_clock: MockClock) -> None:
     reached: list[str] = []
 
     async def main() -> float:
@@ -42,13 +43,12 @@ def test_block_expires_with_task_timeout() -> None:
             reached.append("timed out")
         return await clock() - start
 
-    elapsed = run(main)
-    assert 0.015 <= elapsed < 2
+    assert run(main, clock=virtual_clock) == 0.02
     assert reached == ["timed out"]
 
 
-def test_block_sets_expired() -> None:
-    async def main() -> tuple[bool, bool]:
+def test_block_sets_expired(virtual_clock: MockClock) -> None:
+    async def main() -> tuple[bool, bool, float]:
         fine = timeout_after(1)
         async with fine:
             await sleep(0)
@@ -58,9 +58,9 @@ def test_block_sets_expired() -> None:
                 await sleep(10)
         except TaskTimeout:
             pass
-        return fine.expired, late.expired
+        return fine.expired, late.expired, await clock()
 
-    assert run(main) == (False, True)
+    assert run(main, clock=virtual_clock) == (False, True, 0.01)
 
 
 def test_block_that_ends_in_time() -> None:
@@ -72,28 +72,29 @@ def test_block_that_ends_in_time() -> None:
     assert run(main) == "quick"
 
 
-def test_around_a_coroutine() -> None:
-    async def main() -> tuple[str, str]:
+def test_around_a_coroutine(virtual_clock: MockClock) -> None:
+    async def main() -> tuple[str, str, float]:
         ok = await timeout_after(5, fast("in time"))
         try:
             await timeout_after(0.01, slow("late"))
         except TaskTimeout:
-            return ok, "timed out"
-        return ok, "not timed out"
+            return ok, "timed out", await clock()
+        return ok, "not timed out", await clock()
 
-    assert run(main) == ("in time", "timed out")
+    assert run(main, clock=virtual_clock) == ("in time", "timed out", 0.01)
 
 
-def test_around_a_coroutine_function_and_arguments() -> None:
-    async def main() -> tuple[str, str]:
-        ok = await timeout_after(5, slow, "in time", 0.001)
+def test_around_a_coroutine_function_and_arguments(virtual_clock: MockClock) -> None:
+    async def main() -> tuple[str, float, str, float]:
+        ok = await timeout_after(5, slow, "in time", 4.0)
+        in_time = await clock()
         try:
-            await timeout_after(0.01, slow, "late", 10.0)
+            await timeout_after(0.5, slow, "late", 10.0)
         except TaskTimeout:
-            return ok, "timed out"
-        return ok, "not timed out"
+            return ok, in_time, "timed out", await clock()
+        return ok, in_time, "not timed out", await clock()
 
-    assert run(main) == ("in time", "timed out")
+    assert run(main, clock=virtual_clock) == ("in time", 4.0, "timed out", 4.5)
 
 
 def test_exception_inside_the_block_passes_through() -> None:
@@ -106,50 +107,50 @@ def test_exception_inside_the_block_passes_through() -> None:
         run(main)
 
 
-def test_no_spurious_cancellation_after_the_block() -> None:
-    async def main() -> str:
+def test_no_spurious_cancellation_after_the_block(virtual_clock: MockClock) -> None:
+    async def main() -> tuple[str, float]:
         async with timeout_after(0.02):
             await sleep(0)
         # The block's deadline passes during this sleep: nothing may fire.
         await sleep(0.05)
-        return "uninterrupted"
+        return "uninterrupted", await clock()
 
-    assert run(main) == "uninterrupted"
+    assert run(main, clock=virtual_clock) == ("uninterrupted", 0.05)
 
 
-def test_deadline_passing_while_the_task_is_busy_does_not_leak_out_of_the_block() -> None:
-    import time
-
-    async def main() -> str:
+def test_deadline_passing_while_the_task_is_busy_does_not_leak_out_of_the_block(
+    virtual_clock: MockClock,
+) -> None:
+    async def main() -> tuple[str, float]:
         async with timeout_after(0.01):
-            time.sleep(0.03)  # busy past the deadline: the timeout is now pending
+            virtual_clock.jump(0.03)  # busy past the deadline: the timeout is now pending
             await sleep(0)  # not blocking: the block ends without the timeout raising
         await sleep(0)
         await sleep(0.01)
-        return "no stray timeout"
+        return "no stray timeout", await clock()
 
-    assert run(main) == "no stray timeout"
+    assert run(main, clock=virtual_clock) == ("no stray timeout", 0.04)
 
 
-def test_none_means_no_limit() -> None:
-    async def main() -> str:
+def test_none_means_no_limit(virtual_clock: MockClock) -> None:
+    async def main() -> tuple[str, float]:
         async with timeout_after(None):
-            await sleep(0.02)
-        return await timeout_after(None, slow("unbounded", 0.01))
+            await sleep(3600)
+        return await timeout_after(None, slow("unbounded", 7200)), await clock()
 
-    assert run(main) == "unbounded"
+    assert run(main, clock=virtual_clock) == ("unbounded", 10800.0)
 
 
-def test_a_zero_timeout_expires_at_the_first_wait() -> None:
-    async def main() -> str:
+def test_a_zero_timeout_expires_at_the_first_wait(virtual_clock: MockClock) -> None:
+    async def main() -> tuple[str, float]:
         try:
             async with timeout_after(0):
                 await sleep(10)
         except TaskTimeout:
-            return "expired"
-        return "not expired"
+            return "expired", await clock()
+        return "not expired", await clock()
 
-    assert run(main) == "expired"
+    assert run(main, clock=virtual_clock) == ("expired", 0.0)
 
 
 def test_a_negative_timeout_is_refused_by_name() -> None:
@@ -157,22 +158,22 @@ def test_a_negative_timeout_is_refused_by_name() -> None:
         timeout_after(-1)
 
 
-def test_timeout_while_waiting_on_a_queue_removes_the_task() -> None:
+def test_timeout_while_waiting_on_a_queue_removes_the_task(virtual_clock: MockClock) -> None:
     kqueue: deque[Any] = deque()
 
-    async def main() -> int:
+    async def main() -> tuple[int, float]:
         with pytest.raises(TaskTimeout):
             async with timeout_after(0.01):
                 await _wait_on_queue(kqueue, "Q")
-        return len(kqueue)
+        return len(kqueue), await clock()
 
-    assert run(main) == 0
+    assert run(main, clock=virtual_clock) == (0, 0.01)
 
 
-def test_timeout_while_joining(flag: Callable[[], Any]) -> None:
+def test_timeout_while_joining(flag: Callable[[], Any], virtual_clock: MockClock) -> None:
     gate = flag()
 
-    async def main() -> str:
+    async def main() -> tuple[str, float]:
         task = await spawn(gate.wait())
         with pytest.raises(TaskTimeout):
             await timeout_after(0.01, task.join())
@@ -180,29 +181,30 @@ def test_timeout_while_joining(flag: Callable[[], Any]) -> None:
         assert not task.terminated
         await gate.set()
         await task.join()
-        return "joined later"
+        return "joined later", await clock()
 
-    assert run(main) == "joined later"
+    assert run(main, clock=virtual_clock) == ("joined later", 0.01)
 
 
-def test_timeouts_of_one_task_do_not_touch_another() -> None:
-    async def other() -> str:
+def test_timeouts_of_one_task_do_not_touch_another(virtual_clock: MockClock) -> None:
+    async def other() -> tuple[str, float]:
         await sleep(0.05)
-        return "other finished"
+        return "other finished", await clock()
 
-    async def main() -> str:
+    async def main() -> tuple[tuple[str, float], float]:
         task = await spawn(other())
         with pytest.raises(TaskTimeout):
             async with timeout_after(0.01):
                 await sleep(10)
-        result: str = await task.join()
-        return result
+        timed_out = await clock()
+        result: tuple[str, float] = await task.join()
+        return result, timed_out
 
-    assert run(main) == "other finished"
+    assert run(main, clock=virtual_clock) == (("other finished", 0.05), 0.01)
 
 
-def test_many_blocks_that_never_fire_then_one_that_does() -> None:
-    async def main() -> str:
+def test_many_blocks_that_never_fire_then_one_that_does(virtual_clock: MockClock) -> None:
+    async def main() -> tuple[str, float]:
         for _ in range(3000):
             async with timeout_after(10):
                 await sleep(0)
@@ -211,25 +213,30 @@ def test_many_blocks_that_never_fire_then_one_that_does() -> None:
                 await sleep(10)
         except TaskTimeout:
             pass
-        await sleep(0.02)
-        return "ok"
+        fired = await clock()
+        # None of the 3000 deadlines (at 10.0) may fire later either.
+        await sleep(20)
+        return "ok", fired
 
-    assert run(main) == "ok"
+    assert run(main, clock=virtual_clock) == ("ok", 0.01)
+    assert virtual_clock.now() == 20.01
 
 
-def test_a_timed_out_task_can_be_joined_by_others() -> None:
+def test_a_timed_out_task_can_be_joined_by_others(virtual_clock: MockClock) -> None:
     async def child() -> str:
         return await timeout_after(0.01, slow("late"))
 
-    async def main() -> BaseException | None:
+    async def main() -> tuple[BaseException | None, float]:
         task = await spawn(child())
         try:
             await task.join()
         except Exception as exc:
-            return exc.__cause__
-        return None
+            return exc.__cause__, await clock()
+        return None, await clock()
 
-    assert isinstance(run(main), TaskTimeout)
+    cause, joined = run(main, clock=virtual_clock)
+    assert isinstance(cause, TaskTimeout)
+    assert joined == 0.01
 
 
 def test_bad_timeout_values() -> None:

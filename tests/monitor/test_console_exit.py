@@ -65,6 +65,7 @@ def test_ctrl_c_still_interrupts_a_kernel_stuck_in_a_computation(
     # Signals sent back to back may arrive as one, so press until the program ends.
     for _ in range(20):
         child.sendintr()
+        # Real time on purpose: how long a child process may take to answer a Ctrl-C.
         if child.expect(["KeyboardInterrupt", pexpect.TIMEOUT], timeout=0.25) == 0:
             break
     else:

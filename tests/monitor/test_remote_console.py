@@ -127,6 +127,7 @@ def test_remote_quit_stops_the_kernel_in_process(
     monkeypatch.setenv("CURIO_MONITOR", path)
 
     async def idle() -> None:
+        # Real time on purpose: only the remote client's quit may end this wait.
         await sleep(1000)
 
     async def main() -> None:

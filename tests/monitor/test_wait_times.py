@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import time
-
 import curio_kernel as ck
+from curio_kernel.testing import MockClock
 
 
 async def sleeper() -> None:
@@ -12,20 +11,20 @@ async def sleeper() -> None:
 
 
 async def wait_time_of_a_sleeper() -> float | None:
+    await ck.sleep(2)  # the wait below begins at 2.0 on the virtual clock
     task = await ck.spawn(sleeper)
-    await ck.sleep(0.01)  # a pass of the kernel with the sleeper asleep
+    await ck.sleep(0.5)  # a pass of the kernel with the sleeper asleep
     since = task.waiting_since
     await task.cancel()
     return since
 
 
-def test_with_a_monitor_a_wait_records_when_it_began() -> None:
-    before = time.monotonic()
-    with ck.Kernel(with_monitor=True) as kernel:
+def test_with_a_monitor_a_wait_records_when_it_began(virtual_clock: MockClock) -> None:
+    with ck.Kernel(with_monitor=True, clock=virtual_clock) as kernel:
         since = kernel.run(wait_time_of_a_sleeper())
-    assert since is not None
-    assert before <= since <= time.monotonic()
+    assert since == 2.0  # read on the kernel's clock
 
 
-def test_without_a_monitor_nothing_is_recorded() -> None:
-    assert ck.run(wait_time_of_a_sleeper) is None
+def test_without_a_monitor_nothing_is_recorded(virtual_clock: MockClock) -> None:
+    assert ck.run(wait_time_of_a_sleeper, clock=virtual_clock) is None
+    assert virtual_clock.now() == 2.5

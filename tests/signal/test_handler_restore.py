@@ -7,7 +7,8 @@ import signal
 
 import pytest
 
-from curio_kernel import TaskError, TaskTimeout, run, sleep, spawn, timeout_after
+from curio_kernel import TaskError, TaskTimeout, clock, run, sleep, spawn, timeout_after
+from curio_kernel.testing import MockClock, wait_all_tasks_blocked
 from curio_signal import SignalSet
 
 
@@ -53,17 +54,24 @@ def test_handler_is_restored_when_a_bare_wait_is_cancelled(stray: list[int]) -> 
     run(main)
 
 
-def test_handler_is_restored_when_a_wait_times_out() -> None:
+def test_handler_is_restored_when_a_wait_times_out(virtual_clock: MockClock) -> None:
     before = signal.getsignal(signal.SIGUSR1)
+
+    async def jump_when_blocked() -> None:
+        # A signal wait holds the autojump back: move the clock once main waits.
+        await wait_all_tasks_blocked()
+        virtual_clock.jump(0.01)
 
     async def main() -> None:
         async with SignalSet(signal.SIGUSR1) as sigset:
+            await spawn(jump_when_blocked)
             with pytest.raises(TaskTimeout):
                 async with timeout_after(0.01):
                     await sigset.wait()
         assert signal.getsignal(signal.SIGUSR1) is before
+        assert await clock() == 0.01
 
-    run(main)
+    run(main, clock=virtual_clock)
 
 
 def test_handler_is_restored_when_the_block_raises() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from curio_kernel import (
     TaskError,
     TaskTimeout,
+    clock,
     current_task,
     ignore_after,
     run,
@@ -16,6 +17,7 @@ from curio_kernel import (
     spawn,
     timeout_after,
 )
+from curio_kernel.testing import MockClock
 from curio_sync import Event, Lock, Queue, Semaphore
 
 
@@ -90,8 +92,8 @@ def test_event_wakes_every_waiter() -> None:
     assert sorted(run(main)) == [0, 1, 2, 3, 4]
 
 
-def test_a_timed_out_get_leaves_the_queue_intact() -> None:
-    async def main() -> tuple[bool, int | None, int]:
+def test_a_timed_out_get_leaves_the_queue_intact(virtual_clock: MockClock) -> None:
+    async def main() -> tuple[bool, int | None, int, float]:
         queue: Queue[int] = Queue()
         timed_out = False
         try:
@@ -102,9 +104,9 @@ def test_a_timed_out_get_leaves_the_queue_intact() -> None:
         ignored = await ignore_after(0.01, queue.get())
         await queue.put(7)
         # Had a timed-out getter stayed registered, the 7 would have gone to it.
-        return timed_out, ignored, await queue.get()
+        return timed_out, ignored, await queue.get(), await clock()
 
-    assert run(main) == (True, None, 7)
+    assert run(main, clock=virtual_clock) == (True, None, 7, 0.02)
 
 
 def test_a_cancelled_waiter_leaves_the_lock_to_the_next_one() -> None:

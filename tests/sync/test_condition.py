@@ -6,7 +6,8 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from curio_kernel import CancelledError, TaskTimeout, run, sleep, spawn, timeout_after
+from curio_kernel import CancelledError, TaskTimeout, clock, run, sleep, spawn, timeout_after
+from curio_kernel.testing import MockClock
 from curio_sync import Condition, Lock, RLock
 
 Until = Callable[[Callable[[], bool]], Awaitable[None]]
@@ -239,16 +240,16 @@ def test_cancel_while_lock_held_elsewhere_waits_for_the_lock(until: Until) -> No
     assert order == ["main releases", "waiter unwinds holding the lock", "cancel done"]
 
 
-def test_timeout_in_wait_retakes_the_lock() -> None:
-    async def main() -> bool:
+def test_timeout_in_wait_retakes_the_lock(virtual_clock: MockClock) -> None:
+    async def main() -> tuple[bool, float]:
         cond = Condition()
         async with cond:
             with pytest.raises(TaskTimeout):
                 async with timeout_after(0.01):
                     await cond.wait()
-            return cond.locked()
+            return cond.locked(), await clock()
 
-    assert run(main) is True
+    assert run(main, clock=virtual_clock) == (True, 0.01)
 
 
 def test_notification_of_a_waiter_cancelled_before_it_resumes_is_not_lost(until: Until) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from curio_kernel import TaskTimeout, run, spawn, timeout_after
+from curio_kernel import TaskTimeout, clock, run, spawn, timeout_after
+from curio_kernel.testing import MockClock
 from curio_sync import Event
 
 
@@ -80,14 +81,14 @@ def test_cancelled_waiter_is_forgotten() -> None:
     run(main)
 
 
-def test_wait_times_out() -> None:
-    async def main() -> bool:
+def test_wait_times_out(virtual_clock: MockClock) -> None:
+    async def main() -> tuple[bool, float]:
         evt = Event()
         try:
             async with timeout_after(0.01):
                 await evt.wait()
         except TaskTimeout:
-            return True
-        return False
+            return True, await clock()
+        return False, await clock()
 
-    assert run(main) is True
+    assert run(main, clock=virtual_clock) == (True, 0.01)

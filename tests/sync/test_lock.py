@@ -9,11 +9,13 @@ import pytest
 from curio_kernel import (
     CancelledError,
     TaskTimeout,
+    clock,
     run,
     sleep,
     spawn,
     timeout_after,
 )
+from curio_kernel.testing import MockClock
 from curio_sync import Lock, SyncUsageError
 
 
@@ -146,7 +148,7 @@ def test_cancelled_waiter_leaves_lock_unchanged_and_next_waiter_wakes() -> None:
     assert order == ["b"]
 
 
-def test_timeout_while_waiting_leaves_lock_with_holder() -> None:
+def test_timeout_while_waiting_leaves_lock_with_holder(virtual_clock: MockClock) -> None:
     async def main() -> None:
         lock = Lock()
         await lock.acquire()
@@ -156,16 +158,16 @@ def test_timeout_while_waiting_leaves_lock_with_holder() -> None:
                 async with timeout_after(0.01):
                     await lock.acquire()
             except TaskTimeout:
-                return "timed out"
+                return f"timed out at {await clock()}"
             return "acquired"
 
         t = await spawn(impatient())
-        assert await t.join() == "timed out"
+        assert await t.join() == "timed out at 0.01"
         assert lock.locked()
         await lock.release()
         assert not lock.locked()
 
-    run(main)
+    run(main, clock=virtual_clock)
 
 
 def test_waiter_woken_and_cancelled_in_same_step_still_releases() -> None:

@@ -3,13 +3,14 @@
 
 Each example's code is the manual's, with its indentation fixed.  It runs
 against a ``curio`` namespace made of curio_kernel and curio_sync only, whose
-``sleep`` scales the example's seconds down (5 s becomes 10 ms) so the suite
-stays fast; the assertions check the printed output and never rely on timing.
+``run`` runs on the virtual clock: the example's seconds are its own (5 s is
+5 s of virtual time) and take no real time, and the virtual time a run took
+is exact.
 """
 
 from __future__ import annotations
 
-import time
+import functools
 import types
 from collections import deque
 from typing import Any
@@ -18,20 +19,15 @@ import pytest
 
 import curio_kernel
 import curio_sync
+from curio_kernel.testing import MockClock
 from curio_traps import _reschedule_tasks, _wait_on_queue
 
-#: Example seconds -> real seconds.
-_SCALE = 0.002
 
-
-def _namespace(**overrides: Any) -> types.SimpleNamespace:
-    async def sleep(seconds: float) -> None:
-        await curio_kernel.sleep(seconds * _SCALE)
-
+def _namespace(clock: MockClock, **overrides: Any) -> types.SimpleNamespace:
     names: dict[str, Any] = {
-        "run": curio_kernel.run,
+        "run": functools.partial(curio_kernel.run, clock=clock),
         "spawn": curio_kernel.spawn,
-        "sleep": sleep,
+        "sleep": curio_kernel.sleep,
         "Event": curio_sync.Event,
         "Lock": curio_sync.Lock,
         "Semaphore": curio_sync.Semaphore,
@@ -46,8 +42,8 @@ def _lines(capsys: pytest.CaptureFixture[str]) -> list[str]:
     return capsys.readouterr().out.splitlines()
 
 
-def test_event_example(capsys: pytest.CaptureFixture[str]) -> None:
-    curio = _namespace()
+def test_event_example(capsys: pytest.CaptureFixture[str], virtual_clock: MockClock) -> None:
+    curio = _namespace(virtual_clock)
 
     async def waiter(evt):
         print("Waiting")
@@ -68,10 +64,11 @@ def test_event_example(capsys: pytest.CaptureFixture[str]) -> None:
 
     curio.run(main)
     assert _lines(capsys) == ["Waiting"] * 3 + ["Running"] * 3
+    assert virtual_clock.now() == 5.0
 
 
-def test_lock_example(capsys: pytest.CaptureFixture[str]) -> None:
-    curio = _namespace()
+def test_lock_example(capsys: pytest.CaptureFixture[str], virtual_clock: MockClock) -> None:
+    curio = _namespace(virtual_clock)
 
     async def child(lck):
         async with lck:
@@ -86,23 +83,26 @@ def test_lock_example(capsys: pytest.CaptureFixture[str]) -> None:
 
     curio.run(main)
     assert _lines(capsys) == ["Parent has the lock", "Child has the lock"]
+    assert virtual_clock.now() == 5.0
 
 
-def test_semaphore_example(capsys: pytest.CaptureFixture[str]) -> None:
+def test_semaphore_example(capsys: pytest.CaptureFixture[str], virtual_clock: MockClock) -> None:
     # Count the workers inside the semaphore (they are the ones sleeping).
     inside = 0
     peak = 0
+    started: list[float] = []
 
     async def counting_sleep(seconds: float) -> None:
         nonlocal inside, peak
         inside += 1
         peak = max(peak, inside)
+        started.append(await curio_kernel.clock())
         try:
-            await curio_kernel.sleep(seconds * _SCALE)
+            await curio_kernel.sleep(seconds)
         finally:
             inside -= 1
 
-    curio = _namespace(sleep=counting_sleep)
+    curio = _namespace(virtual_clock, sleep=counting_sleep)
 
     async def worker(sema):
         async with sema:
@@ -118,17 +118,16 @@ def test_semaphore_example(capsys: pytest.CaptureFixture[str]) -> None:
 
         # After this point, you should see two tasks at a time run. Every 5 seconds.
 
-    start = time.monotonic()
     curio.run(main)
-    elapsed = time.monotonic() - start
     assert _lines(capsys) == ["Working"] * 10
     assert peak == 2
-    # Five rounds of two workers, one after the other: at least 5 x 5 s (scaled).
-    assert elapsed >= 5 * 5 * _SCALE
+    # Five rounds of two workers, one after the other, every 5 seconds.
+    assert started == [0.0, 0.0, 5.0, 5.0, 10.0, 10.0, 15.0, 15.0, 20.0, 20.0]
+    assert virtual_clock.now() == 25.0
 
 
-def test_condition_example(capsys: pytest.CaptureFixture[str]) -> None:
-    curio = _namespace()
+def test_condition_example(capsys: pytest.CaptureFixture[str], virtual_clock: MockClock) -> None:
+    curio = _namespace(virtual_clock)
     consumers: list[curio_kernel.Task[Any]] = []
 
     items = deque()  # type: ignore[var-annotated]
@@ -160,10 +159,11 @@ def test_condition_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert _lines(capsys) == [f"Got {n}" for n in range(10)]
     assert consumers[0].terminated
     assert isinstance(consumers[0].exception, curio_kernel.CancelledError)
+    assert virtual_clock.now() == 10.0  # one item a second
 
 
-def test_queue_example(capsys: pytest.CaptureFixture[str]) -> None:
-    curio = _namespace()
+def test_queue_example(capsys: pytest.CaptureFixture[str], virtual_clock: MockClock) -> None:
+    curio = _namespace(virtual_clock)
 
     async def producer(queue):
         for n in range(10):

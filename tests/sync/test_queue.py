@@ -6,7 +6,8 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from curio_kernel import CancelledError, TaskTimeout, run, sleep, spawn, timeout_after
+from curio_kernel import CancelledError, TaskTimeout, clock, run, sleep, spawn, timeout_after
+from curio_kernel.testing import MockClock
 from curio_sync import Queue, SyncUsageError
 
 Until = Callable[[Callable[[], bool]], Awaitable[None]]
@@ -291,21 +292,23 @@ def test_putter_woken_and_cancelled_in_same_step_still_puts() -> None:
     assert run(main) == ["first", "put", 1, "late", False]
 
 
-def test_get_and_put_time_out_cleanly() -> None:
+def test_get_and_put_time_out_cleanly(virtual_clock: MockClock) -> None:
     async def main() -> None:
         q: Queue[int] = Queue(maxsize=1)
         with pytest.raises(TaskTimeout):
             async with timeout_after(0.01):
                 await q.get()
+        assert await clock() == 0.01
         await q.put(1)
         with pytest.raises(TaskTimeout):
             async with timeout_after(0.01):
                 await q.put(2)
+        assert await clock() == 0.02
         assert q.qsize() == 1
         assert await q.get() == 1
         assert q.empty()
 
-    run(main)
+    run(main, clock=virtual_clock)
 
 
 def test_join_cancelled_leaves_the_count() -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from curio_kernel import TaskTimeout, run, sleep, spawn, timeout_after
+from curio_kernel import TaskTimeout, clock, run, sleep, spawn, timeout_after
+from curio_kernel.testing import MockClock
 from curio_sync import BoundedSemaphore, Event, Semaphore, SyncUsageError
 
 
@@ -110,17 +111,18 @@ def test_cancelled_waiter_does_not_change_the_count() -> None:
     assert got == ["b"]
 
 
-def test_timed_out_waiter_does_not_change_the_count() -> None:
+def test_timed_out_waiter_does_not_change_the_count(virtual_clock: MockClock) -> None:
     async def main() -> None:
         sema = Semaphore(0)
         with pytest.raises(TaskTimeout):
             async with timeout_after(0.01):
                 await sema.acquire()
+        assert await clock() == 0.01
         assert sema.value == 0
         await sema.release()
         assert sema.value == 1
 
-    run(main)
+    run(main, clock=virtual_clock)
 
 
 def test_slot_handed_to_waiter_cancelled_in_same_step_is_given_back() -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from curio_kernel import TaskTimeout, run, sleep, spawn, timeout_after
+from curio_kernel import TaskTimeout, clock, run, sleep, spawn, timeout_after
+from curio_kernel.testing import MockClock
 from curio_traps import _reschedule_tasks, _wait_on_queue
 
 
@@ -125,7 +126,7 @@ def test_a_cancelled_waiter_does_not_take_the_lock() -> None:
     assert got == ["second"]
 
 
-def test_a_timed_out_acquire_leaves_the_lock_usable() -> None:
+def test_a_timed_out_acquire_leaves_the_lock_usable(virtual_clock: MockClock) -> None:
     lock = Lock()
 
     async def main() -> list[str]:
@@ -134,7 +135,7 @@ def test_a_timed_out_acquire_leaves_the_lock_usable() -> None:
         try:
             await timeout_after(0.01, lock.acquire())
         except TaskTimeout:
-            log.append("timed out")
+            log.append(f"timed out at {await clock()}")
         await lock.release()
         assert not lock.locked()
         await lock.acquire()
@@ -142,4 +143,4 @@ def test_a_timed_out_acquire_leaves_the_lock_usable() -> None:
         await lock.release()
         return log
 
-    assert run(main) == ["timed out", "acquired again"]
+    assert run(main, clock=virtual_clock) == ["timed out at 0.01", "acquired again"]

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from curio_kernel import Kernel, Task, TaskTimeout, run
+from curio_kernel.testing import MockClock
 from curio_traps import (
     CancelledError,
     TaskCancelled,
@@ -44,15 +45,15 @@ from curio_traps import (
 # ---------------------------------------------------------------- clock, current task, spawn
 
 
-def test_clock_returns_a_float_that_advances() -> None:
+def test_clock_returns_a_float_that_advances(virtual_clock: MockClock) -> None:
     async def main() -> tuple[float, float]:
         first = await _clock()
         await _sleep(0.005)
         return first, await _clock()
 
-    first, second = run(main)
+    first, second = run(main, clock=virtual_clock)
     assert isinstance(first, float)
-    assert second >= first + 0.004
+    assert (first, second) == (0.0, 0.005)
 
 
 def test_current_task_is_the_running_task() -> None:
@@ -439,23 +440,22 @@ def test_read_wait_on_a_closed_socket_is_an_error() -> None:
 # ---------------------------------------------------------------- timeouts
 
 
-def test_set_timeout_raises_task_timeout_with_its_deadline() -> None:
-    async def main() -> tuple[float, object]:
+def test_set_timeout_raises_task_timeout_with_its_deadline(virtual_clock: MockClock) -> None:
+    async def main() -> tuple[float, object, float]:
         deadline = await _clock() + 0.01
         previous = await _set_timeout(deadline)
         try:
             await _sleep(10)
         except TaskTimeout as exc:
-            return deadline, exc.args[0]
+            return deadline, exc.args[0], await _clock()
         finally:
             await _unset_timeout(previous)
-        return deadline, None
+        return deadline, None, await _clock()
 
-    deadline, raised = run(main)
-    assert raised == deadline
+    assert run(main, clock=virtual_clock) == (0.01, 0.01, 0.01)
 
 
-def test_outer_deadline_raises_timeout_cancellation_error() -> None:
+def test_outer_deadline_raises_timeout_cancellation_error(virtual_clock: MockClock) -> None:
     async def main() -> str:
         now = await _clock()
         outer = await _set_timeout(now + 0.01)
@@ -469,27 +469,31 @@ def test_outer_deadline_raises_timeout_cancellation_error() -> None:
             await _unset_timeout(outer)
         return "no timeout"
 
-    assert run(main) == "outer expired while the inner was innermost"
+    assert run(main, clock=virtual_clock) == "outer expired while the inner was innermost"
+    assert virtual_clock.now() == 0.01
 
 
-def test_unset_timeout_returns_the_clock_and_disarms() -> None:
-    async def main() -> float:
+def test_unset_timeout_returns_the_clock_and_disarms(virtual_clock: MockClock) -> None:
+    async def main() -> tuple[float, float]:
+        virtual_clock.jump(2.5)
         previous = await _set_timeout(await _clock() + 0.01)
         now = await _unset_timeout(previous)
         await _sleep(0.03)  # the removed deadline passes: nothing happens
-        return now
+        return now, await _clock()
 
-    assert isinstance(run(main), float)
+    now, later = run(main, clock=virtual_clock)
+    assert isinstance(now, float)
+    assert (now, later) == (2.5, 2.53)
 
 
-def test_set_timeout_none_keeps_no_deadline() -> None:
-    async def main() -> str:
+def test_set_timeout_none_keeps_no_deadline(virtual_clock: MockClock) -> None:
+    async def main() -> tuple[str, float]:
         previous = await _set_timeout(None)
-        await _sleep(0.01)
+        await _sleep(3600)
         await _unset_timeout(previous)
-        return "ok"
+        return "ok", await _clock()
 
-    assert run(main) == "ok"
+    assert run(main, clock=virtual_clock) == ("ok", 3600.0)
 
 
 # ---------------------------------------------------------------- signals
