@@ -7,7 +7,8 @@
                          and twine check
     typing               mypy --strict over every package (and the examples)
     build                sdist and wheel of every distribution into dist/
-    split                curio-traps + curio-kernel + curio-sync alone, from the wheels
+    split                curio-traps + curio-kernel + curio-sync + pytest-curio alone, from
+                         the wheels
     docs                 the Sphinx documentation, warnings as errors (Python 3.13)
     downstream           mypy --strict and pyright strict on a sample application against
                          the wheels, deliberate mistakes rejected, verifytypes at 100 %
@@ -51,7 +52,7 @@ PYTHONS = ["3.11", "3.12", "3.13"]
 PYTEST = ("pytest", "-p", "no:cacheprovider", "--import-mode=importlib")
 
 #: The distributions proven to work on their own by the ``split`` session.
-SPLIT_DISTRIBUTIONS = ("curio-traps", "curio-kernel", "curio-sync")
+SPLIT_DISTRIBUTIONS = ("curio-traps", "curio-kernel", "curio-sync", "pytest-curio")
 
 
 def _ci() -> bool:
@@ -218,20 +219,18 @@ def build(session: nox.Session) -> None:
 
 @nox.session(requires=["build"])
 def split(session: nox.Session) -> None:
-    """Prove the split: curio-traps, curio-kernel and curio-sync alone, from the wheels only.
+    """Prove the split: curio-traps, curio-kernel, curio-sync and pytest-curio alone, from
+    the wheels only.
 
-    The environment gets those three distributions from dist/ with ``--no-index`` (nothing
-    from an index, nothing from the working tree) plus the test tools, then runs
-    tests/split/ (which also proves the other packages are absent) and tests/sync/.
+    The environment gets those distributions from dist/ with ``--no-index`` (nothing from an
+    index, nothing from the working tree) plus the test tools, then runs tests/split/ (which
+    also proves the other packages are absent), tests/sync/ and tests/pytest_curio/.
     """
     _install_groups(session, "test")
     _dist_files(session, SPLIT_DISTRIBUTIONS)  # fail clearly if a wheel is missing
     session.install("--no-index", "--find-links", str(DIST), *SPLIT_DISTRIBUTIONS)
     suites = [str(ROOT / "tests" / "split")]
-    if (ROOT / "tests" / "sync").is_dir():
-        suites.append(str(ROOT / "tests" / "sync"))
-    else:
-        session.warn("tests/sync/ does not exist yet: only tests/split/ runs")
+    suites += [str(ROOT / "tests" / area) for area in ("sync", "pytest_curio")]
     # tests/split/test_isolation.py only runs where this variable says it is the split.
     session.run(*PYTEST, *suites, *session.posargs, env={"CURIO_SPLIT_ENV": "1"})
 

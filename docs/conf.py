@@ -37,7 +37,7 @@ _STDLIB = (
 )
 nitpick_ignore_regex = [
     # Type variables of curio's generics (``Task[T]``): not objects a reader looks up.
-    (r"py:.*", r"curio\w*(\.\w+)*\.(T|T_co|R|Ts|P|_T|E|K)"),
+    (r"py:.*", r"(pytest_)?curio\w*(\.\w+)*\.(T|T_co|R|Ts|P|_T|E|K)"),
     (r"py:.*", r"(T|Ts)"),
     # Private type aliases that appear in signatures (curio_io's socket address).
     (r"py:class", r"Address"),

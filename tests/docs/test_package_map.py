@@ -1,8 +1,10 @@
 """The package map of the documentation (docs/packages.rst) is true to the code.
 
 Its table must list every distribution once, with the import name of its package and
-exactly the curio distributions its pyproject.toml depends on; and no distribution but
-curio-kernel (and the meta-package) may import curio_kernel.
+exactly the distributions its pyproject.toml depends on (curio's own, and for an
+integration the package it integrates with); and no distribution but curio-kernel, the
+meta-package and an integration built on the kernel's public API (pytest-curio) may import
+curio_kernel.
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = REPO / "docs" / "packages.rst"
+
+#: Distributions that join curio to another tool: outside the meta-package, and free to use
+#: the kernel's public API.
+INTEGRATIONS = {"pytest-curio"}
 
 
 def _table() -> dict[str, tuple[str, set[str]]]:
@@ -46,7 +52,7 @@ def _distributions() -> dict[str, tuple[str, set[str]]]:
             for requirement in project.get("dependencies", [])
         }
         (package,) = [path.name for path in (pyproject.parent / "src").iterdir() if path.is_dir()]
-        found[project["name"]] = (package, {n for n in needs if n.startswith("curio")})
+        found[project["name"]] = (package, needs)
     return found
 
 
@@ -60,7 +66,7 @@ def test_import_name_and_dependencies_match(distribution: str) -> None:
     actual_import, actual_needs = _distributions()[distribution]
     assert import_name == actual_import
     if needs == {"*"}:
-        assert actual_needs == set(_distributions()) - {distribution}
+        assert actual_needs == set(_distributions()) - {distribution} - INTEGRATIONS
     else:
         assert needs == actual_needs
 
@@ -68,7 +74,7 @@ def test_import_name_and_dependencies_match(distribution: str) -> None:
 @pytest.mark.parametrize("distribution", sorted(_distributions()))
 def test_only_the_kernel_imports_the_kernel(distribution: str) -> None:
     """The rule the page states: every other package reaches the kernel through the traps."""
-    if distribution in {"curio-kernel", "curio"}:
+    if distribution in {"curio-kernel", "curio"} | INTEGRATIONS:
         return
     package, _ = _distributions()[distribution]
     source = REPO / "packages" / distribution / "src" / package

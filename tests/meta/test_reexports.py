@@ -88,7 +88,7 @@ def _distribution_packages() -> list[str]:
     found = []
     for src in sorted(REPO.glob("packages/*/src/*/__init__.py")):
         name = src.parent.name
-        if name != "curio":
+        if name not in {"curio", "pytest_curio"}:  # the meta-package; a pytest plugin
             found.append(name)
     return found
 
