@@ -107,14 +107,19 @@ def _install_workspace(session: nox.Session) -> None:
     """Install every distribution from the working tree (non-editable, like a user gets it).
 
     The packages are built with the session's own hatchling and installed with
-    ``--no-index``, so each one comes from this tree and never from an index.
+    ``--no-index``, so each one comes from this tree and never from an index; their one
+    dependency outside curio, pytest (for pytest-curio), is installed first at its pin and
+    left alone by the forced reinstall (``--no-deps``: every other dependency is in the
+    list).
     """
     build_requires = _build_requires()
     session.install(*build_requires)
+    _install_tool(session, "test", "pytest")  # pytest-curio's one dependency outside curio
     session.install(
         "--no-build-isolation",
         "--no-index",
         "--force-reinstall",
+        "--no-deps",
         *(str(path) for path in _distributions().values()),
     )
 
@@ -192,6 +197,7 @@ def lint(session: nox.Session) -> None:
 def typing(session: nox.Session) -> None:
     """mypy --strict (settings in pyproject.toml) over every package, the examples, the tooling."""
     _install_groups(session, "typing")
+    _install_tool(session, "test", "pytest")  # pytest-curio is typed against it
     targets: list[str] = []
     for name, path in _distributions().items():
         if any((path / "src").rglob("*.py")):
@@ -366,7 +372,8 @@ def downstream(session: nox.Session) -> None:
     distribution 100 % typed.  See tests/downstream/check.py.
     """
     session.install("-r", str(ROOT / "tests" / "downstream" / "requirements.txt"))
-    _install_wheels(session, "curio")
+    _install_tool(session, "test", "pytest")  # what pytest-curio integrates with
+    _install_wheels(session, "curio", "pytest-curio")
     session.run("python", str(ROOT / "tests" / "downstream" / "check.py"), *session.posargs)
 
 

@@ -35,6 +35,7 @@ DISTRIBUTIONS = {
     "curio-subprocess": "curio_subprocess",
     "curio-signal": "curio_signal",
     "curio": "curio",
+    "pytest-curio": "pytest_curio",
 }
 MARKER = "# expect-error"
 MYPY = [sys.executable, "-m", "mypy", "--config-file", "mypy.ini"]

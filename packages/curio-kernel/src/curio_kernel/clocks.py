@@ -25,7 +25,7 @@ class MonotonicClock:
     autojump_threshold: Final = math.inf
 
     #: The current time: ``time.monotonic`` itself, with no call in between.
-    now = staticmethod(time.monotonic)
+    now: staticmethod[[], float] = staticmethod(time.monotonic)
 
     def sleep_time(self, deadline: float) -> float:
         """Seconds until *deadline*: real time is the clock's own time."""

@@ -78,7 +78,7 @@ class KernelRunner:
 
     def __init__(self, clock: Clock | None = None) -> None:
         #: The kernel the steps run on (between steps it is not running).
-        self.kernel = Kernel(clock=clock)
+        self.kernel: Kernel = Kernel(clock=clock)
         self._active: Task[Any] | None = None
         self._closed = False
 
