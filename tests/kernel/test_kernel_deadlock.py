@@ -123,3 +123,58 @@ def test_a_deadlock_in_one_run_is_not_blamed_for_the_next() -> None:
         kernel.run(leaves_a_stuck_child())  # ends by cancelling the stuck child
         with pytest.raises(CancelledError, match="on purpose"):
             kernel.run(cancels_itself())
+
+
+def test_a_deadlocked_run_cancels_its_own_task_and_spares_tasks_left_by_earlier_runs(
+    flag: Callable[[], Any],
+) -> None:
+    gate, never = flag(), flag()
+    served: list[str] = []
+
+    async def server() -> None:
+        await gate.wait()
+        served.append("served")
+
+    with Kernel() as kernel:
+
+        async def start() -> None:
+            await spawn(server)
+            kernel.stop()  # leave the server suspended, as a test's fixture does
+
+        async def stuck() -> None:
+            try:
+                await never.wait()
+            finally:
+                kernel.stop()
+
+        kernel.run(start())
+        with pytest.raises(RuntimeError, match=r"deadlock(.|\n)*server(.|\n)*stuck"):
+            kernel.run(stuck())
+        (survivor,) = kernel.tasks
+        assert survivor.name.endswith("server") and not survivor.terminated
+        kernel.run(gate.set())
+    assert served == ["served"]
+
+
+def test_tasks_still_stuck_after_the_runs_task_ended_are_cancelled_next(
+    flag: Callable[[], Any],
+) -> None:
+    never = flag()
+    ended: list[str] = []
+
+    async def child() -> None:
+        try:
+            await never.wait()
+        finally:
+            ended.append("child")
+
+    async def main() -> None:
+        task = await spawn(child)
+        try:
+            await task.join()
+        finally:
+            ended.append("main")
+
+    with Kernel() as kernel, pytest.raises(RuntimeError, match=r"deadlock(.|\n)*child"):
+        kernel.run(main())
+    assert ended == ["main", "child"]

@@ -42,7 +42,6 @@ def test_a_deadlock_fails_at_once_naming_the_blocked_tasks(
         ]
     )
     result.stdout.no_fnmatch_line("*Timeout*")
-    assert result.duration < 15
 
 
 def test_tasks_left_running_fail_the_test_and_are_cancelled(
@@ -150,7 +149,6 @@ def test_a_fixture_task_that_crashes_fails_the_running_test(
         ]
     )
     result.stdout.fnmatch_lines(['*KeyError: "function fixture\'s task"'])
-    assert result.duration < 15
 
 
 def test_a_crash_is_seen_whatever_the_log_level(pytester: pytest.Pytester, run_pytest: RunPytest):
@@ -198,3 +196,48 @@ def test_a_crash_during_fixture_setup_errors_the_test(
     result.stdout.fnmatch_lines(
         ["*a background task crashed while fixture 'crashes_in_setup' ran:", "*OSError*"]
     )
+
+
+def test_a_deadlocked_test_leaves_the_session_fixtures_tasks_running(
+    pytester: pytest.Pytester, run_pytest: RunPytest
+):
+    pytester.makepyfile(
+        """
+        import pytest
+        from curio_kernel import spawn
+        from curio_sync import Event, Queue
+
+        @pytest.fixture(scope="session")
+        async def doubler():
+            requests = Queue()
+
+            async def serve():
+                while True:
+                    n, reply = await requests.get()
+                    await reply.put(2 * n)
+
+            task = await spawn(serve)
+            yield requests
+            await task.cancel()
+
+        async def ask(requests, n):
+            reply = Queue()
+            await requests.put((n, reply))
+            return await reply.get()
+
+        @pytest.mark.curio
+        async def test_first(doubler):
+            assert await ask(doubler, 2) == 4
+
+        @pytest.mark.curio
+        async def test_stuck(doubler):
+            await Event().wait()
+
+        @pytest.mark.curio
+        async def test_after(doubler):
+            assert await ask(doubler, 21) == 42
+        """
+    )
+    result = run_pytest()
+    result.assert_outcomes(failed=1, passed=2)
+    result.stdout.fnmatch_lines(["*test test_stuck deadlocked*", "*waits EVENT_WAIT*"])

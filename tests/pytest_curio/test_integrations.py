@@ -63,7 +63,6 @@ def test_pytest_timeout_stops_a_hung_test(pytester: pytest.Pytester, run_pytest:
     result = run_pytest()
     result.assert_outcomes(failed=1, passed=1)
     result.stdout.fnmatch_lines(["*Timeout (>1.0s) from pytest-timeout*"])
-    assert result.duration < 20
 
 
 def test_xdist_workers_each_have_their_own_shared_kernel(

@@ -568,11 +568,22 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IdleTraps, IOTraps, WorkTraps, Si
         )
 
     def _deadlock(self, until_empty: bool) -> None:
-        """Every task waits on something only another task could give: cancel them."""
+        """Every task waits on something only another task could give: cancel them.
+
+        The task of this ``run()`` goes first, alone: its clean-up (a task group
+        cancelling its members) may end the rest, and tasks that earlier runs
+        left suspended on purpose (a test's fixtures) survive a run that ends
+        at its own deadlock.  If the others are still stuck once it has ended,
+        the next pass cancels them all.
+        """
         blocked = [task for task in self._tasks.values() if until_empty or not task.daemon]
+        if not self._deadlocked:
+            self._deadlocked = True
+            self._deadlock_report = "".join(f"\n  {_describe_wait(task)}" for task in blocked)
+            main = self._main
+            if not until_empty and main is not None and not main.terminated:
+                blocked = [main]
         _log.debug("tasks blocked forever, cancelled: %s", blocked)
-        self._deadlocked = True
-        self._deadlock_report = "".join(f"\n  {_describe_wait(task)}" for task in blocked)
         for task in blocked:
             # Even where cancellation is disabled: the wait could never end otherwise.
             task._allow_cancel = True
