@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import socket
 import threading
+from concurrent.futures import Future
 
 import pytest
 
@@ -14,6 +15,7 @@ from curio_kernel import (
     clock,
     ignore_after,
     run,
+    run_in_process,
     run_in_thread,
     sleep,
     spawn,
@@ -22,7 +24,7 @@ from curio_kernel import (
 )
 from curio_kernel.clocks import MonotonicClock
 from curio_kernel.testing import MockClock, wait_all_tasks_blocked
-from curio_traps import Clock, _read_wait
+from curio_traps import Clock, _future_wait, _read_wait
 
 
 def test_kernel_runs_on_the_monotonic_clock_unless_given_one() -> None:
@@ -214,3 +216,30 @@ def test_mock_clock_refuses_negative_or_nan_settings(value: float) -> None:
 def test_mock_clock_refuses_a_setting_that_is_not_a_number() -> None:
     with pytest.raises(TypeError, match="number of seconds"):
         MockClock().jump("1")  # type: ignore[arg-type]
+
+
+def test_autojump_does_not_wait_for_a_future_someone_else_completes(
+    virtual_clock: MockClock,
+) -> None:
+    # A bare future (a universal queue's item, say) may never come: only the kernel's own
+    # work holds the jump back, so the sleep beside the waiter ends at once.
+    pending: Future[str] = Future()
+
+    async def main() -> float:
+        waiter = await spawn(_future_wait, pending)
+        await sleep(1)
+        pending.set_result("late")
+        assert await waiter.join() == "late"
+        return await clock()
+
+    assert run(main, clock=virtual_clock) == 1.0
+
+
+def test_autojump_waits_for_a_call_in_a_worker_process(virtual_clock: MockClock) -> None:
+    # Real time on purpose: the child process takes what it takes; the 1 s limit must not
+    # expire meanwhile, although every task is blocked.
+    async def main() -> tuple[float, float]:
+        value = await timeout_after(1, run_in_process(math.sqrt, 2.25))
+        return value, await clock()
+
+    assert run(main, clock=virtual_clock) == (1.5, 0.0)

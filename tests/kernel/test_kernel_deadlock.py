@@ -151,7 +151,8 @@ def test_a_deadlocked_run_cancels_its_own_task_and_spares_tasks_left_by_earlier_
         with pytest.raises(RuntimeError, match=r"deadlock(.|\n)*server(.|\n)*stuck"):
             kernel.run(stuck())
         (survivor,) = kernel.tasks
-        assert survivor.name.endswith("server") and not survivor.terminated
+        assert survivor.name.endswith("server")
+        assert not survivor.terminated
         kernel.run(gate.set())
     assert served == ["served"]
 

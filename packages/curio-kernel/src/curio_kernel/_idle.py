@@ -8,8 +8,9 @@ once every task has been blocked long enough, in real seconds:
 * a task in ``wait_all_tasks_blocked(cushion)`` (the ``_wait_idle`` trap) wakes
   when the kernel has been idle for its *cushion*, the smallest cushion first;
 * a clock with a finite ``autojump_threshold`` (``MockClock``) is told to jump to
-  the next deadline when the kernel has been idle that long, unless work in a
-  thread or a process is outstanding: its result would come in real time.
+  the next deadline when the kernel has been idle that long, unless work the
+  kernel runs in real time is outstanding (:meth:`IdleTraps._working`): a call in
+  its threads or worker processes, whose result is sure to come.
 
 The idle time is measured on ``time.monotonic`` whatever the kernel's clock: it
 is how long the machine really waited for something to happen.
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from curio_traps import Clock, check_seconds
 
 from ._kernel_base import KernelBase
+from ._process_pool import ProcessPool
 from ._timers import TimerHeap
 from .task import Task
 
@@ -43,6 +45,7 @@ class IdleTraps(KernelBase):
     _clock: Clock
     _timers: TimerHeap
     _io_waiting: int
+    _processes: ProcessPool | None
     #: Tasks in wait_all_tasks_blocked, smallest cushion first (a heap).
     _idle_waiters: list[_Waiter]
     _idle_order: itertools.count[int]
@@ -92,6 +95,11 @@ class IdleTraps(KernelBase):
         self._poll(timeout)
         return True
 
+    def _working(self) -> bool:
+        """Whether work the kernel runs in real time is outstanding: a call in one of its
+        threads or worker processes, an executor's call, an asynchronous thread's code."""
+        return bool(self._work_waits) or (self._processes is not None and self._processes.busy > 0)
+
     def _wait_idle(self, deadline: float | None, timeout: float | None, threshold: float) -> bool:
         """:meth:`_wait_for_work` while a task or the clock waits for idleness."""
         started = time.monotonic()
@@ -99,7 +107,7 @@ class IdleTraps(KernelBase):
             self._idle_since = started
         idle_for = started - self._idle_since
         cushion = self._idle_waiters[0][0] if self._idle_waiters else _INF
-        jump = threshold if deadline is not None and not self._external else _INF
+        jump = threshold if deadline is not None and not self._working() else _INF
         due = min(cushion, jump)  # a waiter goes before a jump due at the same time
         if due != _INF:
             remaining = max(0.0, due - idle_for)

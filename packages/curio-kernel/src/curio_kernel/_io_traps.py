@@ -218,6 +218,7 @@ class IOTraps(KernelBase):
             if task._wait_obj is not future:
                 continue  # the waiter was cancelled meanwhile
             self._external -= 1
+            self._work_waits.discard(future)
             if not want_result or future.cancelled():
                 self._wake(task)
             elif (error := future.exception()) is not None:

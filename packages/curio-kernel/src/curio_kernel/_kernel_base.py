@@ -42,6 +42,8 @@ class KernelBase:
     _time: Callable[[], float]
     #: Waits that only something outside the kernel ends (threads, signals).
     _external: int
+    #: The futures of those waits that are the kernel's own work in threads (``_work_marks``).
+    _work_waits: set[Future[Any]]
     _max_poll: float
     _wake_send: socket.socket
     _completions: deque[tuple[Task[Any], Future[Any], bool]]

@@ -256,6 +256,8 @@ class ProcessPool:
 
     def __init__(self, limit: int, forget_fd: Callable[[int], None]) -> None:
         self._slots = Slots(limit, "PROCESS_WAIT")
+        #: Calls between taking a place and giving it back: workers busy in real time.
+        self.busy = 0
         self._idle: list[_Worker] = []
         self._helpers: list[threading.Thread] = []
         self._forget_fd = forget_fd
@@ -279,6 +281,7 @@ class ProcessPool:
                 f"run_in_process cannot send {name} and its arguments to a worker process: {exc!r}"
             ) from exc
         await self._slots.take()
+        self.busy += 1
         try:
             worker = await self._worker()
             try:
@@ -293,6 +296,7 @@ class ProcessPool:
                 raise
             self._idle.append(worker)
         finally:
+            self.busy -= 1
             self._slots.give_back()
         try:
             ok, value, text = pickle.loads(reply)

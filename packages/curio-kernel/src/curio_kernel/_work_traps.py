@@ -28,6 +28,7 @@ from . import workers
 from ._kernel_base import KernelBase
 from ._process_pool import ProcessPool
 from ._thread_pool import ThreadPool
+from ._work_marks import is_work
 from .task import Task
 
 __all__ = ["WorkTraps"]
@@ -55,15 +56,18 @@ class WorkTraps(KernelBase):
         future = trap[1]
         if future.done():
             return None
-        return self._wait_future(task, future, False)
+        return self._wait_future(task, future, False, is_work(future))
 
     def trap_run_in_thread(self, trap: tuple[int, Callable[[], Any]], /) -> object:
         task = self.current
         assert task is not None
         self._blocking(task)
-        return self._wait_future(task, self._thread_pool().submit(trap[1]), True)
+        return self._wait_future(task, self._thread_pool().submit(trap[1]), True, True)
 
-    def _wait_future(self, task: Task[Any], future: Future[Any], want_result: bool) -> object:
+    def _wait_future(
+        self, task: Task[Any], future: Future[Any], want_result: bool, work: bool
+    ) -> object:
+        """Suspend *task* until *future* is done; *work*: it is the kernel's own work."""
         completions = self._completions
         wake_selector = self._wake_selector
 
@@ -72,12 +76,15 @@ class WorkTraps(KernelBase):
             wake_selector()
 
         self._external += 1
+        if work:
+            self._work_waits.add(future)
         future.add_done_callback(done)
         return self._suspend(task, "FUTURE_WAIT", self._unwait_future, future)
 
     def _unwait_future(self, task: Task[Any]) -> None:
         self._external -= 1
         future = task._wait_obj
+        self._work_waits.discard(future)
         if not future.cancel() and self._threads is not None:
             # Running already: if it is a call of our pool, its thread stops
             # counting against the limit (it ends once the call returns).

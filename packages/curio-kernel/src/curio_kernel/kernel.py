@@ -169,6 +169,7 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IdleTraps, IOTraps, WorkTraps, Si
         self._io_waiting = 0
         self._last_idle_check = 0.0
         self._external = 0
+        self._work_waits = set()
         self._completions: deque[tuple[Task[Any], Future[Any], bool]] = deque()
         self._wake_recv, self._wake_send = socket.socketpair()
         self._wake_recv.setblocking(False)

@@ -40,16 +40,18 @@ class MockClock:
 
     What counts as blocked for an autojump: every task waits on something.
     A task waiting on a timer, another task, a queue or a lock is blocked.
-    So is a task waiting on a socket or a pipe: the kernel polls once
-    without waiting and, if nothing is readable or writable yet, jumps, so
-    a peer outside the kernel (another process, a server elsewhere) may
-    see a timeout expire at once in real time; a threshold above 0 gives
-    such peers that many real seconds to answer first.  Work in a thread or
-    a process (``run_in_thread``, ``run_in_process``, an async thread) and a
-    wait for a signal are different: while any is outstanding the clock
-    does not jump, and the kernel waits for it in real time, so at rate 0 a
-    timeout around such work expires only by a :meth:`jump` (or a rate
-    above 0).
+    So is a task waiting on something from outside the kernel (a socket, a
+    pipe, a signal, a universal queue's item from a thread): the kernel
+    polls once without waiting and, if nothing has arrived, jumps, so a
+    peer outside the kernel (another process, a server elsewhere, a thread
+    of the test's own) may see a timeout expire at once in real time; a
+    threshold above 0 gives such peers that many real seconds to answer
+    first.  Work the kernel itself runs in real time is different: while a
+    call of ``run_in_thread``, ``block_in_thread``, ``run_in_process`` or
+    ``run_in_executor`` is outstanding, or an async thread runs its code,
+    the clock does not jump and the kernel waits for the result in real
+    time, so at rate 0 a timeout around such work expires only by a
+    :meth:`jump` (or a rate above 0).
 
     Change the clock from a task of its kernel, or while the kernel is not
     running: the kernel reads the time at each pass and in no other thread.

@@ -48,6 +48,7 @@ from curio_traps import (
     set_async_thread,
 )
 
+from ._work_marks import mark_work
 from .task import Task, spawn
 
 __all__ = [
@@ -152,7 +153,7 @@ class AsyncThread(Generic[T]):
                 # (Only the kernel closing the task ends this wait early, and then
                 # the task is gone: no need to restore anything.)
                 allowed = await _set_allow_cancel(False)
-                request = await _future_wait(inbox)
+                request = await _future_wait(mark_work(inbox))  # the thread runs meanwhile
                 await _set_allow_cancel(allowed)
                 if request is None:
                     break

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 from curio_traps import _future_wait, _run_in_thread, running_kernel
 
 from ._slots import Slots
+from ._work_marks import mark_work
 
 if TYPE_CHECKING:
     from ._work_traps import WorkTraps
@@ -226,7 +227,7 @@ async def run_in_executor(
     """Run ``callable(*args, **kwargs)`` in the ``concurrent.futures`` executor *exc*."""
     if not isinstance(exc, Executor):
         raise TypeError(f"run_in_executor() needs a concurrent.futures.Executor, got {exc!r}")
-    return await _future_wait(exc.submit(callable, *args, **kwargs))
+    return await _future_wait(mark_work(exc.submit(callable, *args, **kwargs)))
 
 
 async def run_in_process(callable: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
