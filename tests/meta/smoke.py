@@ -31,6 +31,7 @@ async def check_kernel() -> str:
     task = await curio.spawn(double(21))
     assert await task.join() == 42
     assert await curio.run_in_thread(sum, [1, 2, 3]) == 6
+    # Real time on purpose: the smoke test runs curio as a user does, on the standard clock.
     async with curio.ignore_after(0.01) as block:
         await curio.sleep(5)
     assert block.expired
