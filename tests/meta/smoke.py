@@ -120,6 +120,7 @@ async def check_subprocess() -> str:
 
 async def check_signal() -> str:
     async with curio.SignalSet(signal.SIGUSR1) as signals:
+        # Real time on purpose: a wait for a signal, which holds an autojump back.
         os.kill(os.getpid(), signal.SIGUSR1)
         assert await curio.timeout_after(5, signals.wait()) == signal.SIGUSR1
     return "SignalSet"
