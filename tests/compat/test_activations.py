@@ -164,6 +164,7 @@ def test_longblock_warns_about_a_task_that_runs_too_long_without_suspending(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     async def hog() -> None:
+        # Real time on purpose: longblock measures how long a task really runs.
         time.sleep(0.05)  # blocks the kernel on purpose: what longblock exists to find
         await sleep(0)
 

@@ -10,6 +10,7 @@ from curio_kernel import (
     TaskTimeout,
     TimeoutCancellationError,
     check_cancellation,
+    clock,
     disable_cancellation,
     ignore_after,
     run,
@@ -18,6 +19,7 @@ from curio_kernel import (
     spawn,
     timeout_after,
 )
+from curio_kernel.testing import MockClock
 from curio_sync import Event
 from curio_traps import _cancel_task
 
@@ -56,23 +58,30 @@ def test_a_cancel_waits_until_the_shielded_block_ends_and_hits_the_next_blocking
     ]
 
 
-def test_an_expired_timeout_is_held_back_and_delivered_after_the_block() -> None:
+def test_an_expired_timeout_is_held_back_and_delivered_after_the_block(
+    virtual_clock: MockClock,
+) -> None:
     async def main() -> list[str]:
         seen: list[str] = []
         try:
             async with timeout_after(0.01):
                 async with disable_cancellation():
                     await sleep(0.05)  # the deadline passes while shielded
-                    seen.append("slept through the deadline")
+                    seen.append(f"slept through the deadline to {await clock()}")
                 await sleep(3600)
         except TaskTimeout:
-            seen.append("timed out after the block")
+            seen.append(f"timed out after the block at {await clock()}")
         return seen
 
-    assert run(main) == ["slept through the deadline", "timed out after the block"]
+    assert run(main, clock=virtual_clock) == [
+        "slept through the deadline to 0.05",
+        "timed out after the block at 0.05",
+    ]
 
 
-def test_the_function_form_shields_one_call_and_returns_its_result() -> None:
+def test_the_function_form_shields_one_call_and_returns_its_result(
+    virtual_clock: MockClock,
+) -> None:
     async def work(x: int, y: int) -> int:
         await sleep(0.02)
         return x + y
@@ -84,10 +93,11 @@ def test_the_function_form_shields_one_call_and_returns_its_result() -> None:
             try:
                 await sleep(3600)
             except TaskTimeout:
+                assert await clock() == 0.02  # delivered at the first blocking call after
                 return result
         raise AssertionError("the held-back timeout was lost")
 
-    assert run(main) == 5
+    assert run(main, clock=virtual_clock) == 5
 
 
 def test_the_coroutine_form_is_accepted_too() -> None:
@@ -124,7 +134,9 @@ def test_check_cancellation_inside_the_block_returns_what_is_pending_and_keeps_i
     assert run(main) == [None, TaskCancelled, TaskCancelled, "delivered after the block"]
 
 
-def test_check_cancellation_with_a_type_takes_the_pending_cancellation() -> None:
+def test_check_cancellation_with_a_type_takes_the_pending_cancellation(
+    virtual_clock: MockClock,
+) -> None:
     async def worker(started: Event, cancelled: Event) -> list[object]:
         seen: list[object] = []
         async with disable_cancellation():
@@ -145,7 +157,7 @@ def test_check_cancellation_with_a_type_takes_the_pending_cancellation() -> None
         await cancelled.set()
         return await task.join()
 
-    assert run(main) == [None, TaskCancelled, None, "not cancelled"]
+    assert run(main, clock=virtual_clock) == [None, TaskCancelled, None, "not cancelled"]
 
 
 def test_check_cancellation_outside_a_block_raises_the_pending_cancellation() -> None:
@@ -181,17 +193,19 @@ def test_set_cancellation_returns_the_previous_and_hits_the_next_blocking_call()
     assert run(main) == [None, "first", "second"]
 
 
-def test_set_cancellation_none_clears_what_is_pending() -> None:
+def test_set_cancellation_none_clears_what_is_pending(virtual_clock: MockClock) -> None:
     async def main() -> str:
         await set_cancellation(TaskCancelled)
         await set_cancellation(None)
         await sleep(0.001)
         return "slept"
 
-    assert run(main) == "slept"
+    assert run(main, clock=virtual_clock) == "slept"
 
 
-def test_blocks_nest_and_an_inner_block_never_reenables_cancellation() -> None:
+def test_blocks_nest_and_an_inner_block_never_reenables_cancellation(
+    virtual_clock: MockClock,
+) -> None:
     async def worker(started: Event, go_on: Event) -> list[str]:
         log: list[str] = []
         async with disable_cancellation():
@@ -214,7 +228,10 @@ def test_blocks_nest_and_an_inner_block_never_reenables_cancellation() -> None:
         await go_on.set()
         return await task.join()
 
-    assert run(main) == ["outer block still shielded", "cancelled after the outer block"]
+    assert run(main, clock=virtual_clock) == [
+        "outer block still shielded",
+        "cancelled after the outer block",
+    ]
 
 
 def test_bad_arguments_are_refused_by_name() -> None:
@@ -262,7 +279,9 @@ def test_a_task_that_took_its_cancellation_can_be_cancelled_again() -> None:
     assert run(main) == "cancelled the second time"
 
 
-def test_check_cancellation_matches_an_expiry_by_the_name_it_would_be_raised_with() -> None:
+def test_check_cancellation_matches_an_expiry_by_the_name_it_would_be_raised_with(
+    virtual_clock: MockClock,
+) -> None:
     async def main() -> tuple[object, object]:
         # The inner 10 s block is open inside the block that expires.
         async with ignore_after(0.001), ignore_after(10), disable_cancellation():
@@ -271,7 +290,7 @@ def test_check_cancellation_matches_an_expiry_by_the_name_it_would_be_raised_wit
             taken = await check_cancellation(TimeoutCancellationError)
         return as_task_timeout, type(taken)
 
-    assert run(main) == (None, TimeoutCancellationError)
+    assert run(main, clock=virtual_clock) == (None, TimeoutCancellationError)
 
 
 def test_a_cancel_refused_by_the_callers_own_cancellation_does_not_mark_the_target() -> None:

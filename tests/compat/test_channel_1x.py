@@ -21,6 +21,7 @@ import pytest
 import curio_kernel
 import curio_net
 from curio_io import Socket
+from curio_kernel.testing import MockClock
 from curio_net.channel import (
     AuthenticationError,
     Channel,
@@ -41,7 +42,7 @@ def _pair() -> tuple[Connection, Connection]:
     return Connection(left, left), Connection(right, right)
 
 
-def test_the_manuals_producer_and_consumer_run_over_a_channel() -> None:
+def test_the_manuals_producer_and_consumer_run_over_a_channel(virtual_clock: MockClock) -> None:
     got: list[Any] = []
 
     async def producer(ch: Channel) -> None:
@@ -70,7 +71,7 @@ def test_the_manuals_producer_and_consumer_run_over_a_channel() -> None:
             await serving.join()
         await listening.close()
 
-    curio_kernel.run(main)
+    curio_kernel.run(main, clock=virtual_clock)
     assert got == list(range(10))
 
 
@@ -109,7 +110,9 @@ def test_accept_binds_by_itself_when_bind_was_not_called(until: Until) -> None:
     assert curio_kernel.run(main) == "no key needed"
 
 
-def test_connect_keeps_trying_until_the_channel_listens(short_tmp: Path) -> None:
+def test_connect_keeps_trying_until_the_channel_listens(
+    short_tmp: Path, virtual_clock: MockClock
+) -> None:
     path = str(short_tmp / "later")
 
     async def main() -> Any:
@@ -117,6 +120,7 @@ def test_connect_keeps_trying_until_the_channel_listens(short_tmp: Path) -> None
         for _ in range(3):
             await curio_kernel.sleep(0.02)  # a time test: connect() retries meanwhile
         assert not connecting.terminated
+        assert await curio_kernel.clock() == pytest.approx(0.06, abs=1e-12)
         async with (
             Channel(path, std_socket.AF_UNIX) as server,
             await server.accept() as s,
@@ -125,22 +129,24 @@ def test_connect_keeps_trying_until_the_channel_listens(short_tmp: Path) -> None
             await s.send_bytes(b"finally")
             return await c.recv_bytes()
 
-    assert curio_kernel.run(main) == b"finally"
+    assert curio_kernel.run(main, clock=virtual_clock) == b"finally"
     assert not os.path.exists(path)  # the channel removed the socket file it made
 
 
-def test_a_cancelled_connect_or_accept_leaves_nothing_open() -> None:
+def test_a_cancelled_connect_or_accept_leaves_nothing_open(virtual_clock: MockClock) -> None:
     async def main() -> None:
         with pytest.raises(curio_kernel.TaskTimeout):
             async with curio_kernel.timeout_after(0.05):
                 await Channel(("127.0.0.1", _closed_port())).connect()
+        assert await curio_kernel.clock() == 0.05
         server = Channel(("127.0.0.1", 0))
         with pytest.raises(curio_kernel.TaskTimeout):
             async with curio_kernel.timeout_after(0.05):
                 await server.accept(authkey=b"k")
+        assert await curio_kernel.clock() == 0.1
         await server.close()
 
-    curio_kernel.run(main)
+    curio_kernel.run(main, clock=virtual_clock)
 
 
 def _closed_port() -> int:

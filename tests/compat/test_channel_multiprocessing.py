@@ -6,6 +6,9 @@ framing and the HMAC challenge are the ones the running Python speaks (HMAC-MD5 
 pass in both directions; with a wrong one each side refuses.  The challenge functions
 are also checked against both generations of the protocol directly, whichever Python
 runs the tests.
+
+Real time on purpose: the peer answers from a thread or another program, outside the
+kernel, within the channel's authentication timeout.
 """
 
 from __future__ import annotations
@@ -231,6 +234,7 @@ def test_a_multiprocessing_client_in_another_program_talks_to_the_channel() -> N
             running = await curio_kernel.spawn(
                 curio_kernel.run_in_thread, child, channel.address[1]
             )
+            # Real time on purpose: a safety bound on a talk with another program.
             async with curio_kernel.timeout_after(30):
                 async with await channel.accept(authkey=b"between programs") as conn:
                     await conn.send([21])

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 import curio_kernel
 from curio_io import Socket
+from curio_kernel.testing import MockClock
 from curio_net.channel import (
     AuthenticationError,
     Channel,
@@ -78,7 +79,9 @@ def test_a_peer_that_breaks_the_framing_gets_a_clear_error_and_the_connection_cl
     assert curio_kernel.run(main) == b""
 
 
-def test_an_oversized_message_is_refused_from_its_header_without_waiting_for_its_body() -> None:
+def test_an_oversized_message_is_refused_from_its_header_without_waiting_for_its_body(
+    virtual_clock: MockClock,
+) -> None:
     async def main() -> None:
         conn, peer = _against_raw_peer()
         with peer:
@@ -87,7 +90,7 @@ def test_an_oversized_message_is_refused_from_its_header_without_waiting_for_its
                 with pytest.raises(MessageError, match="2147483647 bytes, over the limit of"):
                     await conn.recv_bytes()
 
-    curio_kernel.run(main)
+    curio_kernel.run(main, clock=virtual_clock)
 
 
 def test_a_gigabyte_announced_without_a_limit_holds_only_the_bytes_that_came() -> None:
@@ -139,7 +142,9 @@ def test_a_message_that_does_not_unpickle_is_a_message_error_and_the_next_one_ar
     assert curio_kernel.run(main) == "next"
 
 
-def test_a_receive_interrupted_in_mid_message_keeps_what_it_read_for_the_next() -> None:
+def test_a_receive_interrupted_in_mid_message_keeps_what_it_read_for_the_next(
+    virtual_clock: MockClock,
+) -> None:
     message = bytes(range(256)) * 1000
 
     async def main() -> bytes:
@@ -154,13 +159,16 @@ def test_a_receive_interrupted_in_mid_message_keeps_what_it_read_for_the_next() 
             peer.sendall(framed[100_000:] + _frame(b"after"))
             received = await conn.recv_bytes()
             assert await conn.recv_bytes() == b"after"
+            assert await curio_kernel.clock() == 0.1  # the two timeouts, no more
         await conn.close()
         return received
 
-    assert curio_kernel.run(main) == message
+    assert curio_kernel.run(main, clock=virtual_clock) == message
 
 
-def test_a_send_interrupted_in_mid_message_closes_so_the_peer_never_misreads_the_stream() -> None:
+def test_a_send_interrupted_in_mid_message_closes_so_the_peer_never_misreads_the_stream(
+    virtual_clock: MockClock,
+) -> None:
     async def main() -> str:
         a, b = std_socket.socketpair()
         a.setsockopt(std_socket.SOL_SOCKET, std_socket.SO_SNDBUF, 4096)
@@ -178,7 +186,7 @@ def test_a_send_interrupted_in_mid_message_closes_so_the_peer_never_misreads_the
         await receiver.close()
         return str(e.value)
 
-    curio_kernel.run(main)
+    curio_kernel.run(main, clock=virtual_clock)
 
 
 def test_a_second_task_receiving_on_the_same_connection_is_refused() -> None:
@@ -209,7 +217,9 @@ def _read_to_end(sock: std_socket.socket) -> bytes:
     return data
 
 
-def test_accept_drops_peers_that_send_garbage_or_stay_silent_and_takes_the_next() -> None:
+def test_accept_drops_peers_that_send_garbage_or_stay_silent_and_takes_the_next(
+    virtual_clock: MockClock,
+) -> None:
     async def main() -> object:
         async with Channel(("127.0.0.1", 0), auth_timeout=0.2) as channel:
             channel.bind()
@@ -224,27 +234,33 @@ def test_accept_drops_peers_that_send_garbage_or_stay_silent_and_takes_the_next(
                 ):
                     await conn.send("you made it")
                     received = await friend.recv()
+                    assert await curio_kernel.clock() == 0.2  # the silent peer's auth_timeout
                 assert _read_to_end(garbage).startswith(b"\x00\x00\x00;#CHALLENGE#")  # dropped
         return received
 
-    assert curio_kernel.run(main) == "you made it"
+    assert curio_kernel.run(main, clock=virtual_clock) == "you made it"
 
 
-def test_connect_to_a_peer_that_never_challenges_raises_authentication_error() -> None:
+def test_connect_to_a_peer_that_never_challenges_raises_authentication_error(
+    virtual_clock: MockClock,
+) -> None:
     async def main() -> str:
         async with Channel(("127.0.0.1", 0)) as channel:
             channel.bind()
             accepting = await curio_kernel.spawn(channel.accept())  # no key: no challenge
             with pytest.raises(AuthenticationError, match="did not complete the HMAC") as e:
                 await Channel(channel.address, auth_timeout=0.1).connect(authkey=b"key")
+            assert await curio_kernel.clock() == 0.1
             async with await accepting.join():
                 pass
         return str(e.value)
 
-    curio_kernel.run(main)
+    curio_kernel.run(main, clock=virtual_clock)
 
 
-def test_accept_cancelled_during_the_challenge_closes_that_connection() -> None:
+def test_accept_cancelled_during_the_challenge_closes_that_connection(
+    virtual_clock: MockClock,
+) -> None:
     async def main() -> None:
         async with Channel(("127.0.0.1", 0)) as channel:
             channel.bind()
@@ -255,7 +271,7 @@ def test_accept_cancelled_during_the_challenge_closes_that_connection() -> None:
                 # The challenge came, then the connection was closed.
                 assert _read_to_end(silent).startswith(b"\x00\x00\x00;#CHALLENGE#")
 
-    curio_kernel.run(main)
+    curio_kernel.run(main, clock=virtual_clock)
 
 
 # ---------------------------------------------------------------------- any cut, any interruption
@@ -270,7 +286,10 @@ def test_accept_cancelled_during_the_challenge_closes_that_connection() -> None:
 def test_messages_arrive_whole_however_the_bytes_are_cut_and_receives_interrupted(
     messages: list[bytes], long_forms: list[bool], cuts: list[int]
 ) -> None:
-    """The stream is fed in pieces; a receive that a piece leaves incomplete is timed out."""
+    """The stream is fed in pieces; a receive that a piece leaves incomplete is timed out.
+
+    Each example runs on a fresh virtual clock (a fixture would be shared by the examples).
+    """
     stream = b"".join(
         (b"\xff\xff\xff\xff" + len(m).to_bytes(8, "big") if long else len(m).to_bytes(4, "big")) + m
         for m, long in zip(messages, long_forms, strict=False)
@@ -300,4 +319,4 @@ def test_messages_arrive_whole_however_the_bytes_are_cut_and_receives_interrupte
         await conn.close()
         return received
 
-    assert curio_kernel.run(main) == messages
+    assert curio_kernel.run(main, clock=MockClock(autojump_threshold=0)) == messages

@@ -320,6 +320,7 @@ def test_a_timed_out_read_leaves_a_real_file_usable(tmp_path: Path, no_fd_leak: 
     async def main() -> tuple[int, bytes]:
         async with AsyncFile(raw) as f:
             with pytest.raises(TaskTimeout):
+                # Real time on purpose: the read runs in a thread, which holds an autojump back.
                 await curio_kernel.timeout_after(0.01, f.read(3))
             raw.gate.set()
             where = await f.tell()  # runs after the abandoned read of 3 bytes

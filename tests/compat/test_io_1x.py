@@ -11,6 +11,7 @@ import pytest
 
 import curio_kernel
 from curio_io import FileStream, Socket, SocketStream, Stream
+from curio_kernel.testing import MockClock
 from curio_traps import AsyncOnlyError, TaskTimeout
 
 
@@ -67,27 +68,33 @@ def test_readinto_fills_the_buffer_across_chunks_and_stops_at_end_of_file() -> N
     assert curio_kernel.run(main) == (6, b"twothr", 2, b"ee", 0)
 
 
-def test_a_timed_out_readinto_reports_how_many_bytes_are_in_the_buffer() -> None:
+def test_a_timed_out_readinto_reports_how_many_bytes_are_in_the_buffer(
+    virtual_clock: MockClock,
+) -> None:
     async def main() -> tuple[int, bytes]:
         r, w = _pipe_streams()
         await w.write(b"abc")
         buf = bytearray(10)
         with pytest.raises(TaskTimeout) as info:
             await curio_kernel.timeout_after(0.05, r.readinto(buf))
+        assert await curio_kernel.clock() == 0.05
         await r.close()
         await w.close()
         count: int = info.value.bytes_read  # type: ignore[attr-defined]
         return count, bytes(buf[:count])
 
-    assert curio_kernel.run(main) == (3, b"abc")
+    assert curio_kernel.run(main, clock=virtual_clock) == (3, b"abc")
 
 
-def test_a_timed_out_readlines_reports_the_lines_read_and_keeps_the_partial_one() -> None:
+def test_a_timed_out_readlines_reports_the_lines_read_and_keeps_the_partial_one(
+    virtual_clock: MockClock,
+) -> None:
     async def main() -> tuple[list[bytes], bytes]:
         r, w = _pipe_streams()
         await w.write(b"a\nb\npart")
         with pytest.raises(TaskTimeout) as info:
             await curio_kernel.timeout_after(0.05, r.readlines())
+        assert await curio_kernel.clock() == 0.05
         lines: list[bytes] = info.value.lines_read  # type: ignore[attr-defined]
         await w.write(b"ial\n")
         await w.close()
@@ -95,23 +102,26 @@ def test_a_timed_out_readlines_reports_the_lines_read_and_keeps_the_partial_one(
         await r.close()
         return lines, rest
 
-    assert curio_kernel.run(main) == ([b"a\n", b"b\n"], b"partial\n")
+    assert curio_kernel.run(main, clock=virtual_clock) == ([b"a\n", b"b\n"], b"partial\n")
 
 
-def test_a_timed_out_writelines_reports_the_bytes_of_all_lines_written() -> None:
+def test_a_timed_out_writelines_reports_the_bytes_of_all_lines_written(
+    virtual_clock: MockClock,
+) -> None:
     lines = [b"x" * 40000, b"y" * 40000, b"z" * 40000]  # more than a pipe holds
 
     async def main() -> tuple[int, bytes]:
         r, w = _pipe_streams()
         with pytest.raises(TaskTimeout) as info:
             await curio_kernel.timeout_after(0.05, w.writelines(lines))
+        assert await curio_kernel.clock() == 0.05
         written: int = info.value.bytes_written  # type: ignore[attr-defined]
         await w.close()
         got = await r.readall()
         await r.close()
         return written, got
 
-    written, got = curio_kernel.run(main)
+    written, got = curio_kernel.run(main, clock=virtual_clock)
     assert 40000 < written < 120000
     assert got == b"".join(lines)[:written]
 
@@ -215,12 +225,13 @@ def test_readable_and_writeable_wait_for_the_socket() -> None:
     assert curio_kernel.run(main) == (True, b"x")
 
 
-def test_a_timed_out_readable_leaves_the_socket_usable() -> None:
+def test_a_timed_out_readable_leaves_the_socket_usable(virtual_clock: MockClock) -> None:
     async def main() -> bytes:
         a, b = socket.socketpair()
         sock, peer = Socket(a), Socket(b)
         with pytest.raises(TaskTimeout):
             await curio_kernel.timeout_after(0.01, sock.readable())
+        assert await curio_kernel.clock() == 0.01
         await peer.sendall(b"late")
         await sock.readable()
         data = await sock.recv(10)
@@ -228,7 +239,7 @@ def test_a_timed_out_readable_leaves_the_socket_usable() -> None:
         await peer.close()
         return data
 
-    assert curio_kernel.run(main) == b"late"
+    assert curio_kernel.run(main, clock=virtual_clock) == b"late"
 
 
 def test_shutdown_works_called_or_awaited() -> None:

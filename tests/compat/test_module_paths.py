@@ -150,4 +150,5 @@ def test_a_1x_program_runs_from_its_own_imports() -> None:
             "assert run(main) == [0, 2, 4]",
         ]
     )
+    # Real time on purpose: the 1.x program runs in an interpreter of its own.
     subprocess.run([sys.executable, "-c", code], check=True, timeout=30)

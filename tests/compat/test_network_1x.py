@@ -25,6 +25,7 @@ import trustme
 import curio_kernel
 import curio_net
 from curio_io import Socket
+from curio_kernel.testing import MockClock
 from curio_net import ssl as curio_ssl
 from curio_net.network import tcp_server, tcp_server_socket, unix_server, unix_server_socket
 
@@ -213,7 +214,7 @@ def test_cancelling_run_server_ends_the_handlers_that_are_still_running(
 
 
 def test_run_server_takes_a_standard_socket_and_its_ssl_context_as_third_argument(
-    server_context: std_ssl.SSLContext, client_context: std_ssl.SSLContext
+    server_context: std_ssl.SSLContext, client_context: std_ssl.SSLContext, virtual_clock: MockClock
 ) -> None:
     async def main() -> tuple[bytes, str | None]:
         raw = std_socket.socket()
@@ -229,7 +230,7 @@ def test_run_server_takes_a_standard_socket_and_its_ssl_context_as_third_argumen
         await serving.cancel()
         return reply, version
 
-    reply, version = curio_kernel.run(main)
+    reply, version = curio_kernel.run(main, clock=virtual_clock)
     assert reply == b"over TLS"
     assert version is not None
     assert version.startswith("TLS")
@@ -395,6 +396,7 @@ async def _alpn_handler(client: Socket, address: Any) -> None:
 @pytest.mark.usefixtures("trusted_ca")
 def test_open_connection_offers_the_alpn_protocols_and_the_server_picks_one(
     server_context: std_ssl.SSLContext,
+    virtual_clock: MockClock,
 ) -> None:
     server_context.set_alpn_protocols(["http/1.1", "h2"])
 
@@ -416,12 +418,12 @@ def test_open_connection_offers_the_alpn_protocols_and_the_server_picks_one(
         await serving.cancel()
         return reply, chosen, without
 
-    assert curio_kernel.run(main) == (b"h2", "h2", b"none")
+    assert curio_kernel.run(main, clock=virtual_clock) == (b"h2", "h2", b"none")
 
 
 @pytest.mark.usefixtures("trusted_ca")
 def test_open_unix_connection_offers_the_alpn_protocols_too(
-    server_context: std_ssl.SSLContext, short_tmp: Path
+    server_context: std_ssl.SSLContext, short_tmp: Path, virtual_clock: MockClock
 ) -> None:
     server_context.set_alpn_protocols(["h2"])
     path = str(short_tmp / "tls")
@@ -439,7 +441,7 @@ def test_open_unix_connection_offers_the_alpn_protocols_too(
         await serving.cancel()
         return reply
 
-    assert curio_kernel.run(main) == b"h2"
+    assert curio_kernel.run(main, clock=virtual_clock) == b"h2"
 
 
 @pytest.mark.usefixtures("no_fd_leak")

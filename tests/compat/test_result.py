@@ -6,7 +6,17 @@ import asyncio
 
 import pytest
 
-from curio_kernel import CancelledError, TaskError, TaskTimeout, run, sleep, spawn, timeout_after
+from curio_kernel import (
+    CancelledError,
+    TaskError,
+    TaskTimeout,
+    clock,
+    run,
+    sleep,
+    spawn,
+    timeout_after,
+)
+from curio_kernel.testing import MockClock
 from curio_sync import Result, SyncUsageError
 
 
@@ -170,7 +180,9 @@ def test_a_cancelled_unwrap_leaves_no_waiter_behind() -> None:
     assert run(main) == ["v", True]
 
 
-def test_a_timed_out_unwrap_leaves_no_waiter_and_the_result_can_still_be_set() -> None:
+def test_a_timed_out_unwrap_leaves_no_waiter_and_the_result_can_still_be_set(
+    virtual_clock: MockClock,
+) -> None:
     async def main() -> object:
         result: Result[object] = Result()
         with pytest.raises(TaskTimeout):
@@ -181,10 +193,11 @@ def test_a_timed_out_unwrap_leaves_no_waiter_and_the_result_can_still_be_set() -
         with pytest.raises(TaskTimeout):
             await timeout_after(0.01, result.unwrap())
         assert "waiting:0" in repr(result)
+        assert await clock() == 0.02
         await result.set_value("late")
         return await result.unwrap()
 
-    assert run(main) == "late"
+    assert run(main, clock=virtual_clock) == "late"
 
 
 def test_an_unwrap_woken_and_cancelled_in_the_same_step_still_gets_the_value() -> None:

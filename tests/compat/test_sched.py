@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from curio_kernel import CancelledError, Task, TaskTimeout, run, sleep, spawn, timeout_after
+from curio_kernel import CancelledError, Task, TaskTimeout, clock, run, sleep, spawn, timeout_after
+from curio_kernel.testing import MockClock
 from curio_traps import (
     SchedBarrier,
     SchedBase,
@@ -378,13 +379,14 @@ def test_a_cancelled_sleeper_leaves_the_line_and_the_next_wake_is_not_lost(
 @both
 def test_a_timed_out_sleeper_leaves_the_line_and_others_keep_their_order(
     make: Factory,
+    virtual_clock: MockClock,
 ) -> None:
     async def impatient(sched: SchedBase) -> str:
         try:
             async with timeout_after(0.01):
                 await sched.suspend("IMPATIENT")
         except TaskTimeout:
-            return "timed out"
+            return f"timed out at {await clock()}"
         return "woken"
 
     async def main() -> list[int]:
@@ -394,28 +396,30 @@ def test_a_timed_out_sleeper_leaves_the_line_and_others_keep_their_order(
         t = await spawn(impatient(sched))
         after = await _sleepers(sched, 1, woke, first=2)
         assert len(sched) == 3
-        assert await t.join() == "timed out"
+        assert await t.join() == "timed out at 0.01"
         assert len(sched) == 2
         await sched.wake(len(sched))
         await _join_all(before + after)
         assert len(sched) == 0
         return woke
 
-    assert run(main) == [0, 2]
+    assert run(main, clock=virtual_clock) == [0, 2]
 
 
 @both
 def test_a_timeout_around_suspend_in_the_waiting_task_itself_leaves_nothing(
     make: Factory,
+    virtual_clock: MockClock,
 ) -> None:
     async def main() -> None:
         sched = make()
         with pytest.raises(TaskTimeout):
             await timeout_after(0.01, sched.suspend("ALONE"))
+        assert await clock() == 0.01
         assert len(sched) == 0
         await sched.wake()  # nobody there: nothing to do, nothing to fail
 
-    run(main)
+    run(main, clock=virtual_clock)
 
 
 @both
@@ -512,12 +516,15 @@ def test_the_references_event_on_a_schedbarrier_runs_end_to_end() -> None:
     ]
 
 
-def test_the_references_event_wait_can_time_out_and_be_cancelled_cleanly() -> None:
+def test_the_references_event_wait_can_time_out_and_be_cancelled_cleanly(
+    virtual_clock: MockClock,
+) -> None:
     async def main() -> None:
         evt = SchedEvent()
         with pytest.raises(TaskTimeout):
             async with timeout_after(0.01):
                 await evt.wait()
+        assert await clock() == 0.01
         t = await spawn(evt.wait())
         await t.cancel()
         assert len(evt._sched) == 0
@@ -525,7 +532,7 @@ def test_the_references_event_wait_can_time_out_and_be_cancelled_cleanly() -> No
         await evt.set()
         await stays.join()
 
-    run(main)
+    run(main, clock=virtual_clock)
 
 
 class SchedLock:

@@ -45,6 +45,7 @@ def _ready_pipe() -> tuple[FileStream, int]:
 
 async def _ready_pid(ready: FileStream) -> int:
     """The pid a FLOOD_THEN_HANG child reports once most of its output was read."""
+    # Real time on purpose: a safety bound on a child process's report, never reached.
     return int(await curio_kernel.timeout_after(30, ready.read(20)))
 
 
@@ -155,6 +156,7 @@ def test_an_outer_timeout_around_run_carries_the_output(no_fd_leak: None) -> Non
     async def main() -> bytes:
         command = ["/bin/sh", "-c", "echo partial; exec sleep 60"]  # a shell starts at once
         with pytest.raises(TaskTimeout) as info:
+            # Real time on purpose: the child must have written before the timeout expires.
             await curio_kernel.timeout_after(1, run(command, stdout=PIPE))
         out: bytes = info.value.stdout  # type: ignore[attr-defined]
         return out
@@ -166,6 +168,7 @@ def test_a_cancelled_wait_does_not_end_the_child(no_fd_leak: None) -> None:
     async def main() -> tuple[int | None, int]:
         p = Popen([sys.executable, "-c", "import time; time.sleep(60)"])
         with pytest.raises(TaskTimeout):
+            # Real time on purpose: a wait for a child process (a thread or pidfd, real time).
             await curio_kernel.timeout_after(0.05, p.wait())
         running = p.poll()
         p.kill()

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from curio_kernel import Task, TaskTimeout, run, sleep, spawn, timeout_after
+from curio_kernel import Task, TaskTimeout, clock, run, sleep, spawn, timeout_after
+from curio_kernel.testing import MockClock, wait_all_tasks_blocked
 from curio_sync import (
     BoundedSemaphore,
     Condition,
@@ -32,7 +33,6 @@ from curio_sync import (
 )
 from curio_traps import WaitQueue
 
-Until = Callable[[Callable[[], bool]], Awaitable[None]]
 QUEUES: list[type[Queue[int]]] = [Queue, LifoQueue, PriorityQueue]
 
 
@@ -370,25 +370,25 @@ every_wait = pytest.mark.parametrize("wait", WAITS, ids=[w.name for w in WAITS])
 
 
 @every_wait
-def test_every_wait_times_out_and_leaves_no_waiter(wait: Wait) -> None:
+def test_every_wait_times_out_and_leaves_no_waiter(wait: Wait, virtual_clock: MockClock) -> None:
     async def impatient(call: Callable[[], Awaitable[Any]]) -> str:
         try:
             async with timeout_after(0.01):
                 await call()
         except TaskTimeout:
-            return "timed out"
+            return f"timed out at {await clock()}"
         return "returned"
 
     async def main() -> None:
         primitive, call = await wait.setup()
         t = await spawn(impatient(call))
         assert _waiters(primitive) == 1
-        assert await t.join() == "timed out"
+        assert await t.join() == "timed out at 0.01"
         assert _waiters(primitive) == 0
         await wait.after(primitive)
         assert _waiters(primitive) == 0
 
-    run(main)
+    run(main, clock=virtual_clock)
 
 
 @every_wait
@@ -409,11 +409,12 @@ def test_every_wait_is_cancelled_and_leaves_no_waiter(wait: Wait) -> None:
 # ---------------------------------------------------------------------- the reference's example
 
 
-def test_the_references_condition_variable_example_runs(until: Until) -> None:
-    """The 1.6 reference's producer-consumer on a deque, its sleep made a plain yield.
+def test_the_references_condition_variable_example_runs(virtual_clock: MockClock) -> None:
+    """The 1.6 reference's producer-consumer on a deque, its one-second sleeps on the
+    virtual clock.
 
-    Its ``main`` returns with the consumer still looping; the test waits for the ten items
-    (stepping the scheduler, never the clock) and then cancels the consumer.
+    Its ``main`` returns with the consumer still looping; the test waits for the producer
+    to end and the consumer to block on the empty deque, then cancels the consumer.
     """
     printed: list[str] = []
     spawned: list[Task[Any]] = []
@@ -423,10 +424,7 @@ def test_the_references_condition_variable_example_runs(until: Until) -> None:
         spawned.append(task)
         return task
 
-    async def curio_sleep(seconds: float) -> None:
-        await sleep(0)
-
-    curio = types.SimpleNamespace(spawn=curio_spawn, sleep=curio_sleep, Condition=Condition)
+    curio = types.SimpleNamespace(spawn=curio_spawn, sleep=sleep, Condition=Condition)
 
     def print(*args: object) -> None:
         printed.append(" ".join(map(str, args)))
@@ -453,11 +451,14 @@ def test_the_references_condition_variable_example_runs(until: Until) -> None:
         await curio.spawn(producer, items, cond)
         await curio.spawn(consumer, items, cond)
 
-    async def harness() -> None:
+    async def harness() -> float:
         await main()
-        await until(lambda: len(printed) == 10)
-        for task in spawned:
-            await task.cancel()
+        producer_task, consumer_task = spawned
+        await producer_task.join()
+        await wait_all_tasks_blocked()
+        assert len(printed) == 10
+        await consumer_task.cancel()
+        return await clock()
 
-    run(harness)
+    assert run(harness, clock=virtual_clock) == 10.0
     assert printed == [f"Got {n}" for n in range(10)]

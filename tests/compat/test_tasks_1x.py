@@ -23,6 +23,7 @@ from curio_kernel import (
     TaskCancelled,
     TaskError,
     TaskTimeout,
+    clock,
     current_task,
     run,
     schedule,
@@ -30,6 +31,7 @@ from curio_kernel import (
     spawn,
     timeout_after,
 )
+from curio_kernel.testing import MockClock
 from curio_sync import Event
 
 pytestmark = pytest.mark.timeout(20)
@@ -368,16 +370,17 @@ def test_cancelled_is_false_after_a_normal_end() -> None:
     assert run(main) is False
 
 
-def test_cancelled_is_false_when_a_timeout_ended_the_task() -> None:
+def test_cancelled_is_false_when_a_timeout_ended_the_task(virtual_clock: MockClock) -> None:
     async def timed_out() -> None:
         await timeout_after(0.01, sleep, 10)
 
     async def main() -> tuple[bool, bool, BaseException | None]:
         task = await spawn(timed_out)
         await task.wait()
+        assert await clock() == 0.01
         return task.terminated, task.cancelled, task.exception
 
-    terminated, cancelled, exc = run(main)
+    terminated, cancelled, exc = run(main, clock=virtual_clock)
     assert terminated
     assert isinstance(exc, TaskTimeout)
     assert cancelled is False
@@ -681,6 +684,7 @@ def test_max_select_timeout_caps_every_wait_in_the_selector() -> None:
             return super().select(timeout)
 
     async def main() -> None:
+        # Real time on purpose: the cap is on the selector's real wait.
         await sleep(0.05)  # one long wait, which the cap splits
 
     with Kernel(selector=RecordingSelector(), max_select_timeout=0.01) as kernel:

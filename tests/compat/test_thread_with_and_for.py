@@ -22,6 +22,7 @@ from curio_kernel import (
     AWAIT,
     TaskGroup,
     TaskTimeout,
+    clock,
     disable_cancellation,
     run,
     sleep,
@@ -29,6 +30,7 @@ from curio_kernel import (
     spawn_thread,
     timeout_after,
 )
+from curio_kernel.testing import MockClock
 from curio_net.channel import Connection
 from curio_subprocess import PIPE, Popen
 from curio_sync import Condition, Event, Lock, RLock, Semaphore
@@ -40,14 +42,15 @@ pytestmark = [
 ]
 
 
-def in_thread(func: Any, *args: Any) -> Any:
-    """Run ``func(*args)`` in an asynchronous thread of a fresh kernel; its result."""
+def in_thread(func: Any, *args: Any, clock: MockClock | None = None) -> Any:
+    """Run ``func(*args)`` in an asynchronous thread of a fresh kernel (on *clock* if
+    given); its result."""
 
     async def main() -> Any:
         thread = await spawn_thread(func, *args)
         return await thread.join()
 
-    return run(main)
+    return run(main, clock=clock)
 
 
 @pytest.mark.parametrize("make", [Lock, RLock, Semaphore, Condition])
@@ -81,16 +84,18 @@ def test_with_lock_in_an_async_thread_excludes_a_task_until_the_block_ends() -> 
     assert order == ["thread leaves", "task"]
 
 
-def test_a_timeout_block_in_an_async_thread_interrupts_the_awaits_inside_it() -> None:
+def test_a_timeout_block_in_an_async_thread_interrupts_the_awaits_inside_it(
+    virtual_clock: MockClock,
+) -> None:
     def body() -> str:
         try:
             with timeout_after(0.05):
                 AWAIT(sleep(10))
         except TaskTimeout:
-            return "timed out"
+            return f"timed out at {AWAIT(clock())}"
         return "slept"
 
-    assert in_thread(body) == "timed out"
+    assert in_thread(body, clock=virtual_clock) == "timed out at 0.05"
 
 
 def test_disable_cancellation_in_an_async_thread_holds_a_cancel_until_the_block_ends() -> None:

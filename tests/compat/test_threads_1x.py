@@ -25,6 +25,7 @@ from curio_kernel import (
     TaskError,
     TaskTimeout,
     async_thread,
+    clock,
     current_task,
     is_async_thread,
     run,
@@ -33,6 +34,7 @@ from curio_kernel import (
     spawn_thread,
     timeout_after,
 )
+from curio_kernel.testing import MockClock
 from curio_sync import Event, Queue
 from curio_traps import AsyncOnlyError, awaitable
 
@@ -85,7 +87,9 @@ def test_the_manuals_consumer_gets_every_item_then_says_goodbye_when_cancelled()
 # ---------------------------------------------------------------------- AWAIT
 
 
-def test_await_runs_sleep_event_and_queue_operations_on_the_kernel_for_the_thread() -> None:
+def test_await_runs_sleep_event_and_queue_operations_on_the_kernel_for_the_thread(
+    virtual_clock: MockClock,
+) -> None:
     def worker(evt: Event, q: Queue[str]) -> list[object]:
         seen: list[object] = []
         AWAIT(sleep(0.001))
@@ -103,7 +107,7 @@ def test_await_runs_sleep_event_and_queue_operations_on_the_kernel_for_the_threa
         result = await t.join()
         return result, await q.get()
 
-    assert run(main) == (["from the task", True], "from the thread")
+    assert run(main, clock=virtual_clock) == (["from the task", True], "from the thread")
 
 
 def test_await_of_spawn_starts_a_task_that_the_thread_can_join() -> None:
@@ -333,7 +337,9 @@ def test_an_async_thread_runs_in_a_thread_of_its_own_named_after_its_id() -> Non
 # ---------------------------------------------------------------------- cancellation
 
 
-def test_cancel_reaches_the_thread_at_await_and_the_thread_may_catch_it() -> None:
+def test_cancel_reaches_the_thread_at_await_and_the_thread_may_catch_it(
+    virtual_clock: MockClock,
+) -> None:
     def worker(started: Event) -> str:
         AWAIT(started.set())
         try:
@@ -351,7 +357,7 @@ def test_cancel_reaches_the_thread_at_await_and_the_thread_may_catch_it() -> Non
         cancelled = await t.cancel()
         return cancelled, t.result, t.cancelled
 
-    assert run(main) == (True, "cleaned up", True)
+    assert run(main, clock=virtual_clock) == (True, "cleaned up", True)
 
 
 def test_cancelling_a_thread_in_plain_code_lets_it_finish_and_cancel_waits_for_that() -> None:
@@ -478,18 +484,18 @@ def test_cancelling_the_task_waiting_in_join_leaves_the_thread_running_until_joi
 # ---------------------------------------------------------------------- timeouts
 
 
-def test_a_timeout_inside_awaited_code_reaches_the_thread() -> None:
+def test_a_timeout_inside_awaited_code_reaches_the_thread(virtual_clock: MockClock) -> None:
     def worker() -> str:
         try:
             AWAIT(timeout_after(0.01, Event().wait()))
         except TaskTimeout:
-            return "timed out"
+            return f"timed out at {AWAIT(clock())}"
         return "not timed out"
 
     async def main() -> str:
         return await (await spawn_thread(worker)).join()
 
-    assert run(main) == "timed out"
+    assert run(main, clock=virtual_clock) == "timed out at 0.01"
 
 
 def test_a_timeout_around_join_stops_the_wait_but_not_the_thread() -> None:
@@ -502,6 +508,7 @@ def test_a_timeout_around_join_stops_the_wait_but_not_the_thread() -> None:
     async def main() -> tuple[bool, str]:
         t = await spawn_thread(worker)
         with pytest.raises(TaskTimeout):
+            # Real time on purpose: the thread runs plain code, which holds an autojump back.
             await timeout_after(0.01, t.join())
         running = not t.terminated
         release.set()
@@ -641,19 +648,19 @@ def test_async_thread_works_on_methods() -> None:
 # ---------------------------------------------------------------------- the kernel's end
 
 
-def test_a_non_daemonic_thread_keeps_run_going_until_it_ends() -> None:
+def test_a_non_daemonic_thread_keeps_run_going_until_it_ends(virtual_clock: MockClock) -> None:
     done: list[str] = []
 
     def worker() -> None:
         AWAIT(sleep(0.01))
-        done.append("AWAIT after main returned")
+        done.append(f"AWAIT after main returned, at {AWAIT(clock())}")
 
     async def main() -> str:
         await spawn_thread(worker)
         return "main done"
 
-    assert run(main) == "main done"
-    assert done == ["AWAIT after main returned"]
+    assert run(main, clock=virtual_clock) == "main done"
+    assert done == ["AWAIT after main returned, at 0.01"]
 
 
 def test_a_daemonic_thread_is_cancelled_at_its_next_await_when_the_kernel_shuts_down() -> None:

@@ -8,6 +8,8 @@ documents: ``sleep(0)`` returns ``None``, and a negative ``timeout_after`` /
 ``ignore_after`` raises ``ValueError``.
 
 Every sleep here is the thing timed or outlasts a short timeout; none synchronizes tasks.
+The tests that wait run on the virtual clock, where each wait ends exactly at its
+deadline and takes no real time.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from curio_kernel import (
     timeout_at,
     wake_at,
 )
+from curio_kernel.testing import MockClock
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -80,15 +83,15 @@ async def ignoring(form: str, seconds: float, wait: float, **kwargs: Any) -> obj
 # ---------------------------------------------------------------------- sleep, clock, wake_at
 
 
-def test_sleep_returns_the_kernel_clock_after_the_wait() -> None:
+def test_sleep_returns_the_kernel_clock_after_the_wait(virtual_clock: MockClock) -> None:
     async def main() -> tuple[float, object, float]:
         before = await clock()
         woke = await sleep(SHORT)
         return before, woke, await clock()
 
-    before, woke, after = run(main)
+    before, woke, after = run(main, clock=virtual_clock)
     assert isinstance(woke, float)
-    assert before + SHORT <= woke <= after
+    assert (before, woke, after) == (0.0, SHORT, SHORT)
 
 
 def test_sleep_zero_returns_none_a_documented_difference_from_1x() -> None:
@@ -115,7 +118,7 @@ def test_sleep_zero_switches_to_the_next_ready_task() -> None:
     assert order == ["other ran", "main resumed"]
 
 
-def test_clock_is_monotonic() -> None:
+def test_clock_is_monotonic(virtual_clock: MockClock) -> None:
     async def main() -> list[float]:
         readings = [await clock()]
         for _ in range(5):
@@ -123,10 +126,10 @@ def test_clock_is_monotonic() -> None:
             readings.append(await clock())
         return readings
 
-    readings = run(main)
+    readings = run(main, clock=virtual_clock)
     assert all(isinstance(value, float) for value in readings)
     assert readings == sorted(readings)
-    assert readings[-1] > readings[0]
+    assert readings == pytest.approx([0.001 * step for step in range(6)], abs=1e-12)
 
 
 def test_clock_reads_time_monotonic() -> None:
@@ -139,14 +142,16 @@ def test_clock_reads_time_monotonic() -> None:
     assert low <= value <= high
 
 
-def test_wake_at_sleeps_until_the_deadline_and_returns_the_clock_then() -> None:
+def test_wake_at_sleeps_until_the_deadline_and_returns_the_clock_then(
+    virtual_clock: MockClock,
+) -> None:
     async def main() -> tuple[float, float]:
         deadline = await clock() + SHORT
         return deadline, await wake_at(deadline)
 
-    deadline, woke = run(main)
+    deadline, woke = run(main, clock=virtual_clock)
     assert isinstance(woke, float)
-    assert woke >= deadline
+    assert woke == deadline == SHORT
 
 
 def test_wake_at_a_deadline_already_past_only_lets_the_ready_tasks_run() -> None:
@@ -173,24 +178,29 @@ def test_wake_at_a_deadline_already_past_only_lets_the_ready_tasks_run() -> None
 
 
 @pytest.mark.parametrize("form", FORMS)
-def test_timeout_after_returns_the_result_when_it_comes_in_time(form: str) -> None:
-    async def main() -> str:
-        return await bounded(form, GENEROUS, 0.001)
+def test_timeout_after_returns_the_result_when_it_comes_in_time(
+    form: str, virtual_clock: MockClock
+) -> None:
+    async def main() -> tuple[str, float]:
+        return await bounded(form, GENEROUS, 0.001), await clock()
 
-    assert run(main) == "in time"
+    assert run(main, clock=virtual_clock) == ("in time", 0.001)
 
 
 @pytest.mark.parametrize("form", FORMS)
-def test_timeout_after_raises_task_timeout_when_the_time_is_up(form: str) -> None:
+def test_timeout_after_raises_task_timeout_when_the_time_is_up(
+    form: str, virtual_clock: MockClock
+) -> None:
     async def main() -> None:
         with pytest.raises(TaskTimeout) as info:
             await bounded(form, SHORT, LONG)
         assert type(info.value) is TaskTimeout  # not an outer block's TimeoutCancellationError
+        assert await clock() == SHORT
 
-    run(main)
+    run(main, clock=virtual_clock)
 
 
-def test_timeout_after_block_sets_expired() -> None:
+def test_timeout_after_block_sets_expired(virtual_clock: MockClock) -> None:
     async def main() -> tuple[bool, bool]:
         in_time = timeout_after(GENEROUS)
         async with in_time:
@@ -201,64 +211,72 @@ def test_timeout_after_block_sets_expired() -> None:
                 await sleep(LONG)
         return in_time.expired, late.expired
 
-    assert run(main) == (False, True)
+    assert run(main, clock=virtual_clock) == (False, True)
 
 
-def test_timeout_after_none_is_no_limit() -> None:
+def test_timeout_after_none_is_no_limit(virtual_clock: MockClock) -> None:
     async def main() -> tuple[str, str, bool]:
         async with timeout_after(None) as block:
             await sleep(SHORT)
         around = await timeout_after(None, slow, SHORT, "no limit")
         return "block ended", around, block.expired
 
-    assert run(main) == ("block ended", "no limit", False)
+    assert run(main, clock=virtual_clock) == ("block ended", "no limit", False)
 
 
 # ---------------------------------------------------------------------- ignore_after
 
 
 @pytest.mark.parametrize("form", FORMS)
-def test_ignore_after_returns_the_result_when_it_comes_in_time(form: str) -> None:
+def test_ignore_after_returns_the_result_when_it_comes_in_time(
+    form: str, virtual_clock: MockClock
+) -> None:
     async def main() -> object:
         return await ignoring(form, GENEROUS, 0.001, timeout_result="late")
 
-    assert run(main) == "in time"
+    assert run(main, clock=virtual_clock) == "in time"
 
 
 @pytest.mark.parametrize("form", FORMS)
-def test_ignore_after_gives_none_when_the_time_is_up(form: str) -> None:
-    async def main() -> object:
-        return await ignoring(form, SHORT, LONG)
+def test_ignore_after_gives_none_when_the_time_is_up(form: str, virtual_clock: MockClock) -> None:
+    async def main() -> tuple[object, float]:
+        return await ignoring(form, SHORT, LONG), await clock()
 
-    assert run(main) is None
+    assert run(main, clock=virtual_clock) == (None, SHORT)
 
 
 @pytest.mark.parametrize("form", FORMS)
-def test_ignore_after_gives_timeout_result_when_the_time_is_up(form: str) -> None:
+def test_ignore_after_gives_timeout_result_when_the_time_is_up(
+    form: str, virtual_clock: MockClock
+) -> None:
     async def main() -> object:
         return await ignoring(form, SHORT, LONG, timeout_result="late")
 
-    assert run(main) == "late"
+    assert run(main, clock=virtual_clock) == "late"
 
 
-def test_ignore_after_block_has_expired_and_result_once_the_time_is_up() -> None:
+def test_ignore_after_block_has_expired_and_result_once_the_time_is_up(
+    virtual_clock: MockClock,
+) -> None:
     async def main() -> IgnoreAfter[str]:
         async with ignore_after(SHORT, timeout_result="late") as block:
             await sleep(LONG)
         return block
 
-    block = run(main)
+    block = run(main, clock=virtual_clock)
     assert block.expired is True
     assert block.result == "late"
 
 
-def test_ignore_after_block_in_time_is_not_expired_and_has_no_result() -> None:
+def test_ignore_after_block_in_time_is_not_expired_and_has_no_result(
+    virtual_clock: MockClock,
+) -> None:
     async def main() -> IgnoreAfter[str]:
         async with ignore_after(GENEROUS, timeout_result="late") as block:
             await sleep(0.001)
         return block
 
-    block = run(main)
+    block = run(main, clock=virtual_clock)
     assert block.expired is False
     assert block.result is None
 
@@ -266,7 +284,7 @@ def test_ignore_after_block_in_time_is_not_expired_and_has_no_result() -> None:
 # ---------------------------------------------------------------------- timeout_at, ignore_at
 
 
-def test_timeout_at_raises_task_timeout_at_the_absolute_deadline() -> None:
+def test_timeout_at_raises_task_timeout_at_the_absolute_deadline(virtual_clock: MockClock) -> None:
     async def main() -> tuple[float, float, object]:
         deadline = await clock() + SHORT
         try:
@@ -276,12 +294,12 @@ def test_timeout_at_raises_task_timeout_at_the_absolute_deadline() -> None:
             return deadline, await clock(), exc.args[0]
         raise AssertionError("no timeout")
 
-    deadline, now, reported = run(main)
-    assert now >= deadline
+    deadline, now, reported = run(main, clock=virtual_clock)
+    assert now == deadline == SHORT
     assert reported == deadline
 
 
-def test_timeout_at_returns_the_result_before_the_deadline() -> None:
+def test_timeout_at_returns_the_result_before_the_deadline(virtual_clock: MockClock) -> None:
     async def main() -> list[str]:
         deadline = await clock() + GENEROUS
         return [
@@ -289,10 +307,12 @@ def test_timeout_at_returns_the_result_before_the_deadline() -> None:
             await timeout_at(deadline, slow, 0.001, "corofunc"),
         ]
 
-    assert run(main) == ["coroutine", "corofunc"]
+    assert run(main, clock=virtual_clock) == ["coroutine", "corofunc"]
 
 
-def test_timeout_at_a_deadline_already_past_expires_at_the_first_blocking_call() -> None:
+def test_timeout_at_a_deadline_already_past_expires_at_the_first_blocking_call(
+    virtual_clock: MockClock,
+) -> None:
     log: list[str] = []
 
     async def block(deadline: float) -> None:
@@ -305,28 +325,29 @@ def test_timeout_at_a_deadline_already_past_expires_at_the_first_blocking_call()
         with pytest.raises(TaskTimeout):
             await block(await clock() - 1.0)
 
-    run(main)
+    run(main, clock=virtual_clock)
     assert log == ["the block starts"]
 
 
-def test_ignore_at_gives_timeout_result_at_the_absolute_deadline() -> None:
+def test_ignore_at_gives_timeout_result_at_the_absolute_deadline(virtual_clock: MockClock) -> None:
     async def main() -> list[object]:
         deadline = await clock() + SHORT
         return [
             await ignore_at(deadline, slow(LONG, "coroutine"), timeout_result="late"),
             await ignore_at(deadline, slow, LONG, "corofunc", timeout_result="later"),
+            await clock(),
         ]
 
-    assert run(main) == ["late", "later"]
+    assert run(main, clock=virtual_clock) == ["late", "later", SHORT]
 
 
-def test_ignore_at_a_deadline_already_past_ends_the_block_quietly() -> None:
+def test_ignore_at_a_deadline_already_past_ends_the_block_quietly(virtual_clock: MockClock) -> None:
     async def main() -> IgnoreAfter[str]:
         async with ignore_at(await clock() - 1.0, timeout_result="past") as block:
             await sleep(LONG)
         return block
 
-    block = run(main)
+    block = run(main, clock=virtual_clock)
     assert block.expired is True
     assert block.result == "past"
 
@@ -334,7 +355,9 @@ def test_ignore_at_a_deadline_already_past_ends_the_block_quietly() -> None:
 # ---------------------------------------------------------------------- nested timeouts
 
 
-def test_the_outer_timeout_handler_matches_when_the_outer_timeout_expires() -> None:
+def test_the_outer_timeout_handler_matches_when_the_outer_timeout_expires(
+    virtual_clock: MockClock,
+) -> None:
     printed: list[str] = []
 
     async def main() -> None:
@@ -347,12 +370,15 @@ def test_the_outer_timeout_handler_matches_when_the_outer_timeout_expires() -> N
                     printed.append("Inner timeout")
         except TaskTimeout:  # (b) matches
             printed.append("Outer timeout")
+        printed.append(f"at {await clock()}")
 
-    run(main)
-    assert printed == ["Outer timeout"]
+    run(main, clock=virtual_clock)
+    assert printed == ["Outer timeout", f"at {SHORT}"]
 
 
-def test_the_inner_block_sees_timeout_cancellation_error_when_the_outer_one_expires() -> None:
+def test_the_inner_block_sees_timeout_cancellation_error_when_the_outer_one_expires(
+    virtual_clock: MockClock,
+) -> None:
     seen: list[BaseException] = []
     outer, inner = timeout_after(SHORT), timeout_after(GENEROUS)
 
@@ -371,10 +397,12 @@ def test_the_inner_block_sees_timeout_cancellation_error_when_the_outer_one_expi
         assert outer.expired
         return type(seen[0]), inner.expired
 
-    assert run(main) == (TimeoutCancellationError, False)
+    assert run(main, clock=virtual_clock) == (TimeoutCancellationError, False)
 
 
-def test_an_inner_task_timeout_escaping_an_outer_block_becomes_uncaught_timeout_error() -> None:
+def test_an_inner_task_timeout_escaping_an_outer_block_becomes_uncaught_timeout_error(
+    virtual_clock: MockClock,
+) -> None:
     async def nested() -> None:
         # The inner block has no handler for its TaskTimeout.
         async with timeout_after(GENEROUS), timeout_after(SHORT):
@@ -385,7 +413,7 @@ def test_an_inner_task_timeout_escaping_an_outer_block_becomes_uncaught_timeout_
             await nested()
         assert isinstance(info.value.__cause__, TaskTimeout)
 
-    run(main)
+    run(main, clock=virtual_clock)
 
 
 # ---------------------------------------------------------------------- values refused

@@ -3,6 +3,11 @@
 Each test really starts threads and, where asyncio is involved, an asyncio loop in a thread
 of its own (the ``asyncio_thread`` fixture).  Threads hand off through ``threading.Event``
 or ``queue.Queue``; a task waits for another world with a bounded ``timeout_after``.
+
+They stay on the real clock: a curio task waiting on a UniversalQueue waits on a future
+(outside work for the kernel), so a virtual clock would not jump past a sleep or a
+timeout meanwhile, and a thread or an asyncio loop needs real time to get in line.  The
+one short timeout here is driven by a jump of the virtual clock instead.
 """
 
 from __future__ import annotations
@@ -15,13 +20,15 @@ from typing import Any
 
 import pytest
 
-from curio_kernel import CancelledError, TaskTimeout, run, sleep, spawn, timeout_after
+from curio_kernel import CancelledError, TaskTimeout, clock, run, sleep, spawn, timeout_after
+from curio_kernel.testing import MockClock, wait_all_tasks_blocked
 from curio_sync import QueueFull, UniversalQueue
 from curio_traps import _future_wait
 
 
 async def _outcome(future: Future[Any]) -> Any:
     """Wait (bounded) in a curio task for a future finished by another world."""
+    # Real time on purpose: a safety bound on another world's hand-off, never reached.
     return await timeout_after(10, _future_wait(future))
 
 
@@ -30,6 +37,7 @@ async def _until_waiting(q: UniversalQueue[Any], kind: str, count: int) -> None:
     for _ in range(10_000):
         if f"{kind}:{count}," in repr(q) or f"{kind}:{count}]" in repr(q):
             return
+        # Real time on purpose: the waiter may be a thread or asyncio, which needs real time.
         await sleep(0.001)  # the kernel thread gives the other threads the interpreter
     raise AssertionError(f"never {count} {kind}: {q!r}")
 
@@ -50,18 +58,27 @@ def _wait_in_line(q: UniversalQueue[Any], kind: str, count: int) -> None:
 def test_a_curio_getter_timed_out_leaves_no_waiter_and_a_thread_put_reaches_the_next(
     no_thread_leak: None,
 ) -> None:
+    mock = MockClock()
+
+    async def expire() -> None:
+        # The getter waits on a future, which holds an autojump back: jump by hand.
+        await wait_all_tasks_blocked()
+        mock.jump(0.01)
+
     async def main() -> int:
         q: UniversalQueue[int] = UniversalQueue()
+        await spawn(expire)
         with pytest.raises(TaskTimeout):
             await timeout_after(0.01, q.get())
+        assert await clock() == 0.01
         assert "getters:0" in repr(q)
         thread = threading.Thread(target=q.put, args=(1,))
         thread.start()
-        item: int = await timeout_after(10, q.get())
+        item: int = await q.get()  # the thread's put wakes it, in real time
         thread.join(10)
         return item
 
-    assert run(main) == 1
+    assert run(main, clock=mock) == 1
 
 
 def test_many_cancelled_curio_getters_then_a_thread_put_goes_to_the_survivor() -> None:
@@ -76,6 +93,7 @@ def test_many_cancelled_curio_getters_then_a_thread_put_goes_to_the_survivor() -
         assert len(q._getters._line) < 60  # the line is rebuilt as the crowd leaves
         thread = threading.Thread(target=q.put, args=(42,))
         thread.start()
+        # Real time on purpose: a safety bound on a hand-off the kernel waits for.
         item: int = await timeout_after(10, survivor.join())
         thread.join(10)
         assert q.empty()
@@ -141,6 +159,7 @@ def test_a_curio_putter_cancelled_on_a_full_queue_passes_its_slot_on() -> None:
         thread.start()
         thread.join(10)
         await doomed.cancel()
+        # Real time on purpose: a safety bound on a hand-off the kernel waits for.
         await timeout_after(10, survivor.join())
         items = [got.get_nowait()]
         while not q.empty():
@@ -162,8 +181,11 @@ def test_a_slot_promised_to_a_putter_whose_item_a_getter_took_goes_to_the_next_p
         getter = await spawn(q.get)
         # `first` hands its item straight to the getter: the slot stays free, and
         # `second`, waiting on a queue that is not full, gets it.
+        # Real time on purpose: a safety bound on a hand-off the kernel waits for.
         got: int = await timeout_after(10, getter.join())
+        # Real time on purpose: a safety bound on a hand-off the kernel waits for.
         await timeout_after(10, first.join())
+        # Real time on purpose: a safety bound on a hand-off the kernel waits for.
         await timeout_after(10, second.join())
         rest = []
         while not q.empty():
@@ -187,7 +209,9 @@ def test_a_slot_promised_to_a_waiting_putter_is_not_taken_by_a_later_put() -> No
         await _until_waiting(q, "getters", 1)
         with pytest.raises(QueueFull):
             q.put_nowait(5)
+        # Real time on purpose: a safety bound on a hand-off the kernel waits for.
         item: int = await timeout_after(10, getter.join())
+        # Real time on purpose: a safety bound on a hand-off the kernel waits for.
         await timeout_after(10, waiting.join())
         assert q.empty()
         return item
@@ -219,6 +243,7 @@ def test_a_curio_getter_waits_for_a_thread_that_puts_later() -> None:
         getter = await spawn(q.get)
         thread = threading.Thread(target=lambda: (_wait_in_line(q, "getters", 1), q.put("x")))
         thread.start()
+        # Real time on purpose: a safety bound on a hand-off the kernel waits for.
         item: str = await timeout_after(10, getter.join())
         thread.join(10)
         return item
@@ -245,6 +270,7 @@ def test_curio_and_an_asyncio_thread_pass_items_both_ways(
         got = []
         for i in range(10):
             await to_aio.put(i)  # type: ignore[func-returns-value]
+            # Real time on purpose: a safety bound on a hand-off the kernel waits for.
             got.append(await timeout_after(10, to_curio.get()))
         await _outcome(done)
         return got
@@ -337,6 +363,7 @@ def test_a_curio_getter_and_an_asyncio_getter_each_get_one_item_from_a_thread(
         await _until_waiting(q, "getters", 2)
         thread = threading.Thread(target=lambda: (q.put("a"), q.put("b")))
         thread.start()
+        # Real time on purpose: a safety bound on a hand-off the kernel waits for.
         items = {await timeout_after(10, cur.join()), await _outcome(aio)}
         thread.join(10)
         return items
@@ -444,10 +471,12 @@ def test_a_universal_method_given_to_timeout_after_and_spawn_runs_its_awaited_fo
         getter = await spawn(timeout_after, 10, q.get)
         await _until_waiting(q, "getters", 1)
         await q.put("x")
+        # Real time on purpose: a safety bound on a hand-off the kernel waits for.
         first: str = await timeout_after(10, getter.join())
         later = await spawn(q.get)
         await _until_waiting(q, "getters", 1)
         await q.put("y")
+        # Real time on purpose: a safety bound on a hand-off the kernel waits for.
         second: str = await timeout_after(10, later.join())
         return first, second
 

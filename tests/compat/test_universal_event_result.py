@@ -1,6 +1,10 @@
 """curio 1.6's UniversalEvent and UniversalResult, in curio tasks, threads and asyncio.
 
 The manual's UniversalResult example runs (shortened: no sleep in the worker).
+
+The hand-offs between worlds are waited for in real time; a curio task's short timeout
+runs on a virtual clock, jumped by hand: a wait on a universal primitive is a wait on a
+future, outside work that holds an autojump back.
 """
 
 from __future__ import annotations
@@ -11,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from curio_kernel import TaskTimeout, run, sleep, spawn, timeout_after
+from curio_kernel import TaskTimeout, clock, run, sleep, spawn, timeout_after
+from curio_kernel.testing import MockClock, wait_all_tasks_blocked
 from curio_sync import SyncUsageError, UniversalEvent, UniversalResult
 from curio_traps import _future_wait
 
@@ -20,8 +25,19 @@ async def _until(pred: Any) -> None:
     for _ in range(10_000):
         if pred():
             return
+        # Real time on purpose: the waiters of other worlds need real time to get in line.
         await sleep(0.001)  # the kernel thread gives the other threads the interpreter
     raise AssertionError("the condition never became true")
+
+
+def _jump_once_blocked(mock: MockClock, seconds: float) -> Any:
+    """A task that jumps *mock* by *seconds* once every other task is blocked."""
+
+    async def jump() -> None:
+        await wait_all_tasks_blocked()
+        mock.jump(seconds)
+
+    return jump
 
 
 # ---------------------------------------------------------------------- UniversalResult
@@ -40,6 +56,7 @@ def test_the_manuals_example_a_thread_sets_the_result_a_task_unwraps_it(
         result: UniversalResult[int] = UniversalResult()
         thread = threading.Thread(target=worker, args=[2, 3, result])
         thread.start()
+        # Real time on purpose: a safety bound on a hand-off from another world.
         value: int = await timeout_after(10, result.unwrap())
         thread.join(10)
         return value
@@ -62,6 +79,7 @@ def test_an_exception_set_in_a_thread_is_raised_by_every_unwrap_in_every_world(
         await _until(lambda: "waiting:2" in repr(result))
         threading.Thread(target=result.set_exception, args=(KeyError("k"),)).start()
         with pytest.raises(Exception) as info:
+            # Real time on purpose: a safety bound on a hand-off from another world.
             await timeout_after(10, waiter.join())
         assert isinstance(info.value.__cause__, KeyError)
 
@@ -111,16 +129,20 @@ def test_a_thread_unwrap_with_a_timeout_raises_timeout_error_and_leaves_no_waite
 
 
 def test_a_curio_unwrap_timed_out_leaves_no_waiter_and_a_later_set_works() -> None:
+    mock = MockClock()
+
     async def main() -> int:
         result: UniversalResult[int] = UniversalResult()
+        await spawn(_jump_once_blocked(mock, 0.01))
         with pytest.raises(TaskTimeout):
             await timeout_after(0.01, result.unwrap())
+        assert await clock() == 0.01
         assert "waiting:0" in repr(result)
         await result.set_value(3)  # type: ignore[func-returns-value]
         value: int = await result.unwrap()
         return value
 
-    assert run(main) == 3
+    assert run(main, clock=mock) == 3
 
 
 def test_an_asyncio_unwrap_timed_out_leaves_no_waiter(asyncio_thread: Any) -> None:
@@ -159,7 +181,9 @@ def test_an_event_set_by_a_thread_wakes_curio_asyncio_and_thread_waiters(
         await _until(lambda: "waiting:3" in repr(event))
         setter = threading.Thread(target=event.set)
         setter.start()
+        # Real time on purpose: a safety bound on a hand-off from another world.
         assert await timeout_after(10, task.join()) is True
+        # Real time on purpose: a safety bound on a hand-off from another world.
         await timeout_after(10, _future_wait(aio))
         setter.join(10)
 
@@ -190,6 +214,7 @@ def test_an_event_set_from_curio_wakes_an_asyncio_waiter(asyncio_thread: Any) ->
     async def main() -> None:
         await _until(lambda: "waiting:1" in repr(event))
         await event.set()  # type: ignore[func-returns-value]
+        # Real time on purpose: a safety bound on a hand-off from another world.
         assert await timeout_after(10, _future_wait(aio)) is True
 
     run(main)
@@ -207,16 +232,20 @@ def test_cancelled_event_waiters_in_curio_and_asyncio_leave_nothing_behind(
             return "timed out"
         return "set"
 
+    # Real time on purpose: asyncio's wait_for, in the asyncio loop's thread.
     assert asyncio_thread.run(aio_timeout()) == "timed out"
+    mock = MockClock()
 
     async def main() -> None:
         tasks = [await spawn(event.wait) for _ in range(10)]
         for task in tasks:
             await task.cancel()
+        await spawn(_jump_once_blocked(mock, 0.01))
         with pytest.raises(TaskTimeout):
             await timeout_after(0.01, event.wait())
+        assert await clock() == 0.01
 
-    run(main)
+    run(main, clock=mock)
     assert "waiting:0" in repr(event)
     event.set()
 

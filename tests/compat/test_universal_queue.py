@@ -190,6 +190,7 @@ def test_join_returns_once_every_item_is_done_in_every_world(
         for _ in range(3):
             q.get_nowait()
             await q.task_done()  # type: ignore[func-returns-value]
+        # Real time on purpose: a safety bound; the join wakes through a future, in real time.
         await timeout_after(10, waiter.join())
 
     run(main)

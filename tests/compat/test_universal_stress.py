@@ -2,6 +2,8 @@
 
 Threads, curio tasks and asyncio tasks (on a loop in a thread of its own) share one bounded
 queue; waits time out all the time.  Every item must arrive exactly once.
+
+Real time on purpose throughout: the point is timeouts racing hand-offs from real threads.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from curio_traps import _future_wait
 
 async def _outcome(future: Future[Any]) -> Any:
     """Wait (bounded) in a curio task for a future finished by another world."""
+    # Real time on purpose: a safety bound on another world's hand-off, never reached.
     return await timeout_after(10, _future_wait(future))
 
 
@@ -62,6 +65,7 @@ def test_threads_curio_and_asyncio_move_many_items_none_lost_none_doubled(
             p.start()
         for i in range(per_producer):
             # A curio producer too, timing out now and then on the full queue.
+            # Real time on purpose: the timeout races the threads' gets.
             try:
                 await timeout_after(0.001, q.put(2 * per_producer + i))
             except TaskTimeout:
@@ -106,6 +110,7 @@ def test_getters_timing_out_all_the_time_in_every_world_lose_no_item_and_double_
     async def curio_getter() -> None:
         while not stop.is_set():
             with contextlib.suppress(TaskTimeout):
+                # Real time on purpose: the timeout races the threads' puts.
                 keep(await timeout_after(0.0005, q.get()))
 
     def producer(items: range) -> None:

@@ -81,6 +81,7 @@ def test_1x_call_on_cancel_closes_what_a_cancelled_accept_returned() -> None:
         client = socket.create_connection(("127.0.0.1", port), timeout=10)
         try:
             assert closed.get(timeout=10)
+            # Real time on purpose: a safety bound on a thread's recv from a real socket.
             return await timeout_after(10, run_in_thread(client.recv, 1))
         finally:
             client.close()
@@ -116,6 +117,7 @@ def test_1x_run_in_process_positional_form_and_timeout() -> None:
     async def main() -> tuple[int, bool]:
         value = await run_in_process(pow, 3, 5)
         try:
+            # Real time on purpose: the timeout stops a worker process sleeping in real time.
             await timeout_after(0.2, run_in_process(time.sleep, 30))
         except TaskTimeout:
             return value, True

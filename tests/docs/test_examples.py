@@ -54,6 +54,7 @@ def test_examples_exist() -> None:
 
 @pytest.mark.parametrize("path", _examples(), ids=lambda path: path.name)
 def test_example_runs_and_ends_by_itself(path: Path) -> None:
+    # Real time on purpose: each example is a program of its own, run as a reader runs it.
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-X", "dev", "-W", "error", str(path)],

@@ -98,6 +98,7 @@ def test_a_timeout_fires_around_a_read_loop_on_a_socket_that_never_runs_dry(how:
                     reads += 1
 
             with pytest.raises(curio_kernel.TaskTimeout):
+                # Real time on purpose: the loop never blocks, so a virtual clock would never move.
                 await curio_kernel.timeout_after(0.05, forever())
             return reads
 
@@ -167,6 +168,7 @@ def test_a_timeout_that_interrupts_a_recv_loop_loses_no_byte() -> None:
                     received.extend(await sock.recv(1))
 
             with pytest.raises(curio_kernel.TaskTimeout):
+                # Real time on purpose: the loop never blocks, so a virtual clock would never move.
                 await curio_kernel.timeout_after(0.05, forever())
             after = await sock.recv(1)
             return len(received), bytes(received), after

@@ -8,6 +8,7 @@ from typing import Any
 
 import curio_kernel
 from curio_io import Socket
+from curio_kernel.testing import MockClock
 
 
 def _pair() -> tuple[Socket, Socket]:
@@ -49,7 +50,7 @@ def test_cancelled_accept_leaves_the_listener_usable() -> None:
     assert curio_kernel.run(main) is True
 
 
-def test_timeout_in_sendall_reports_how_much_was_sent() -> None:
+def test_timeout_in_sendall_reports_how_much_was_sent(virtual_clock: MockClock) -> None:
     payload = b"x" * (16 * 1024 * 1024)
 
     async def main() -> tuple[int, int]:
@@ -58,6 +59,7 @@ def test_timeout_in_sendall_reports_how_much_was_sent() -> None:
             await curio_kernel.timeout_after(0.2, a.sendall(payload))
         except curio_kernel.TaskTimeout as exc:
             sent = exc.bytes_sent  # type: ignore[attr-defined]
+            assert await curio_kernel.clock() == 0.2
         else:
             raise AssertionError("sendall() to a peer that does not read finished")
         # Everything that was sent is there to read, and the socket still works.
@@ -70,7 +72,7 @@ def test_timeout_in_sendall_reports_how_much_was_sent() -> None:
         await b.close()
         return sent, received + len(tail) - 4
 
-    sent, received = curio_kernel.run(main)
+    sent, received = curio_kernel.run(main, clock=virtual_clock)
     assert 0 < sent < len(payload)
     assert received == sent
 
@@ -93,7 +95,9 @@ def test_sendall_blocks_while_the_peer_does_not_read() -> None:
     assert curio_kernel.run(main) == (True, True)
 
 
-def test_cancelled_connect_closes_cleanly(open_fds: Callable[[], int]) -> None:
+def test_cancelled_connect_closes_cleanly(
+    open_fds: Callable[[], int], virtual_clock: MockClock
+) -> None:
     async def main() -> tuple[int, int]:
         # A listener whose backlog is full: further connects stay pending.
         listener = socket.socket()
@@ -102,7 +106,7 @@ def test_cancelled_connect_closes_cleanly(open_fds: Callable[[], int]) -> None:
         filler = socket.socket()
         filler.setblocking(False)
         filler.connect_ex(listener.getsockname())
-        await curio_kernel.sleep(0.05)
+        await curio_kernel.sleep(0.05)  # a loopback connect completes within the call anyway
         before = open_fds()
         for _ in range(3):
             client = Socket(socket.socket())
@@ -111,11 +115,12 @@ def test_cancelled_connect_closes_cleanly(open_fds: Callable[[], int]) -> None:
             finally:
                 await client.close()
         after = open_fds()
+        assert abs(await curio_kernel.clock() - 0.2) < 1e-9  # 0.05 asleep, three timeouts
         filler.close()
         listener.close()
         return before, after
 
-    before, after = curio_kernel.run(main)
+    before, after = curio_kernel.run(main, clock=virtual_clock)
     assert after == before
 
 

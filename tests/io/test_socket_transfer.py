@@ -8,6 +8,7 @@ import socket
 
 import curio_kernel
 from curio_io import Socket
+from curio_kernel.testing import MockClock
 
 
 def _pair() -> tuple[Socket, Socket]:
@@ -268,7 +269,9 @@ def test_connect_ex_returns_zero_on_success() -> None:
     assert curio_kernel.run(main) == 0
 
 
-def test_unix_connect_retries_while_the_backlog_is_full(tmp_path: pathlib.Path) -> None:
+def test_unix_connect_retries_while_the_backlog_is_full(
+    tmp_path: pathlib.Path, virtual_clock: MockClock
+) -> None:
     path = str(tmp_path / "full.sock")
 
     async def main() -> int:
@@ -291,4 +294,4 @@ def test_unix_connect_retries_while_the_backlog_is_full(tmp_path: pathlib.Path) 
             await s.close()
         return len(accepted)
 
-    assert curio_kernel.run(main) == 4
+    assert curio_kernel.run(main, clock=virtual_clock) == 4

@@ -12,6 +12,7 @@ import pytest
 import curio_kernel
 from curio_io import Stream
 from curio_io.stream import CHUNK_SIZE
+from curio_kernel.testing import MockClock
 
 T = TypeVar("T")
 
@@ -147,13 +148,14 @@ def test_readlines_reads_every_line() -> None:
     assert _with_pipe(b"abc\nd\n", body) == [b"ab", b"c\n", b"d\n"]
 
 
-def test_a_cancelled_readline_keeps_the_partial_line() -> None:
+def test_a_cancelled_readline_keeps_the_partial_line(virtual_clock: MockClock) -> None:
     async def main() -> tuple[bytes, bytes]:
         r, w = os.pipe()
         reader = _stream(r, "rb", buffering=0)
         os.write(w, b"par")
         with pytest.raises(curio_kernel.TaskTimeout):
             await curio_kernel.timeout_after(0.05, reader.readline())
+        assert await curio_kernel.clock() == 0.05
         os.write(w, b"tial\nnext\n")
         line = await reader.readline()
         second = await reader.readline()
@@ -161,7 +163,7 @@ def test_a_cancelled_readline_keeps_the_partial_line() -> None:
         await reader.close()
         return line, second
 
-    assert curio_kernel.run(main) == (b"partial\n", b"next\n")
+    assert curio_kernel.run(main, clock=virtual_clock) == (b"partial\n", b"next\n")
 
 
 def test_a_buffered_reader_is_read_without_blocking() -> None:
@@ -198,7 +200,9 @@ def test_objects_without_a_descriptor_are_refused() -> None:
 
 @pytest.mark.timeout(10)
 @pytest.mark.parametrize("method", ["read_exactly", "readall", "readline"])
-def test_a_read_interrupted_part_way_keeps_the_bytes_it_had_read(method: str) -> None:
+def test_a_read_interrupted_part_way_keeps_the_bytes_it_had_read(
+    method: str, virtual_clock: MockClock
+) -> None:
     async def main() -> bytes:
         rfd, wfd = os.pipe()
         stream = Stream(_open(rfd, "rb", buffering=0))
@@ -210,6 +214,7 @@ def test_a_read_interrupted_part_way_keeps_the_bytes_it_had_read(method: str) ->
             async with curio_kernel.ignore_after(0.01) as block:
                 await reading
             assert block.expired
+            assert await curio_kernel.clock() == 0.01
             os.write(wfd, b"defghij\n")
             os.close(wfd)
             wfd = -1
@@ -219,4 +224,4 @@ def test_a_read_interrupted_part_way_keeps_the_bytes_it_had_read(method: str) ->
                 os.close(wfd)
             await stream.close()
 
-    assert curio_kernel.run(main) == b"abcdefghij\n"
+    assert curio_kernel.run(main, clock=virtual_clock) == b"abcdefghij\n"

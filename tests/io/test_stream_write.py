@@ -11,6 +11,7 @@ import pytest
 
 import curio_kernel
 from curio_io import Socket, SocketStream, Stream
+from curio_kernel.testing import MockClock
 
 
 def _open(file: int | str | os.PathLike[str], mode: str, **kwargs: Any) -> Any:
@@ -82,7 +83,7 @@ def test_close_flushes_and_closes_the_file() -> None:
     assert curio_kernel.run(main) == (b"kept in the buffer", True)
 
 
-def test_cancelled_write_reports_how_much_was_written() -> None:
+def test_cancelled_write_reports_how_much_was_written(virtual_clock: MockClock) -> None:
     async def main() -> int:
         r, w = os.pipe()
         writer = _stream(w, "wb", buffering=0)
@@ -90,13 +91,14 @@ def test_cancelled_write_reports_how_much_was_written() -> None:
             await curio_kernel.timeout_after(0.1, writer.write(b"q" * (4 << 20)))
         except curio_kernel.TaskTimeout as exc:
             written: int = exc.bytes_written  # type: ignore[attr-defined]
+            assert await curio_kernel.clock() == 0.1
         else:
             raise AssertionError("write() to a full pipe finished")
         await writer.close()
         os.close(r)
         return written
 
-    assert 0 < curio_kernel.run(main) < 4 << 20
+    assert 0 < curio_kernel.run(main, clock=virtual_clock) < 4 << 20
 
 
 def test_async_with_closes_the_stream() -> None:

@@ -31,6 +31,7 @@ async def check_kernel() -> str:
     task = await curio.spawn(double(21))
     assert await task.join() == 42
     assert await curio.run_in_thread(sum, [1, 2, 3]) == 6
+    # Real time on purpose: the smoke test runs curio as a user does, on the standard clock.
     async with curio.ignore_after(0.01) as block:
         await curio.sleep(5)
     assert block.expired
@@ -119,6 +120,7 @@ async def check_subprocess() -> str:
 
 async def check_signal() -> str:
     async with curio.SignalSet(signal.SIGUSR1) as signals:
+        # Real time on purpose: a wait for a signal, which holds an autojump back.
         os.kill(os.getpid(), signal.SIGUSR1)
         assert await curio.timeout_after(5, signals.wait()) == signal.SIGUSR1
     return "SignalSet"

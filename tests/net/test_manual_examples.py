@@ -12,6 +12,7 @@ import trustme
 import curio_kernel
 import curio_net
 from curio_io import Socket, Stream
+from curio_kernel.testing import MockClock
 from curio_net import socket, ssl
 
 
@@ -68,7 +69,9 @@ def test_stream_as_async_context_manager() -> None:
     assert curio_kernel.run(main) == (b"use the stream\n", True)
 
 
-def test_outgoing_ssl_connection(ca: trustme.CA, trusted_ca: None, echo: Any) -> None:
+def test_outgoing_ssl_connection(
+    ca: trustme.CA, trusted_ca: None, echo: Any, virtual_clock: MockClock
+) -> None:
     # sock = await curio.open_connection('www.python.org', 443,
     #                                    ssl=True,
     #                                    server_hostname='www.python.org')
@@ -88,11 +91,14 @@ def test_outgoing_ssl_connection(ca: trustme.CA, trusted_ca: None, echo: Any) ->
         await server.close()
         return data
 
-    assert curio_kernel.run(main) == b"GET / HTTP/1.0\r\n\r\n"
+    assert curio_kernel.run(main, clock=virtual_clock) == b"GET / HTTP/1.0\r\n\r\n"
 
 
 def test_ssl_server(
-    server_cert: trustme.LeafCert, client_context: ssl.SSLContext, tmp_path: pathlib.Path
+    server_cert: trustme.LeafCert,
+    client_context: ssl.SSLContext,
+    tmp_path: pathlib.Path,
+    virtual_clock: MockClock,
 ) -> None:
     KEYFILE = str(tmp_path / "privkey_rsa")  # Private key
     CERTFILE = str(tmp_path / "certificate.crt")  # Server certificate
@@ -118,7 +124,7 @@ def test_ssl_server(
         await server.cancel()
         return data
 
-    kernel = curio_kernel.Kernel()
+    kernel = curio_kernel.Kernel(clock=virtual_clock)
     with kernel:
         assert kernel.run(main()) == b"hello over TLS"
     assert len(served) == 1

@@ -12,6 +12,7 @@ import pytest
 import curio_kernel
 import curio_net
 from curio_io import Socket
+from curio_kernel.testing import MockClock
 from curio_net import ssl as curio_ssl
 
 Handler = Callable[[Socket, Any], Awaitable[None]]
@@ -30,6 +31,7 @@ def test_connections_refusals_and_failed_handshakes(
     client_context: curio_ssl.SSLContext,
     echo: Handler,
     open_fds: Callable[[], int],
+    virtual_clock: MockClock,
 ) -> None:
     async def main() -> tuple[int, int]:
         await curio_kernel.run_in_thread(int)  # start the worker threads before counting
@@ -61,12 +63,12 @@ def test_connections_refusals_and_failed_handshakes(
         await tls.close()
         return before, open_fds()
 
-    before, after = curio_kernel.run(main)
+    before, after = curio_kernel.run(main, clock=virtual_clock)
     assert after == before
 
 
 def test_cancelled_handshakes_and_connects(
-    client_context: curio_ssl.SSLContext, open_fds: Callable[[], int]
+    client_context: curio_ssl.SSLContext, open_fds: Callable[[], int], virtual_clock: MockClock
 ) -> None:
     async def silent(client: Socket, address: Any) -> None:
         await curio_kernel.sleep(1000)  # never answers a TLS hello
@@ -89,17 +91,21 @@ def test_cancelled_handshakes_and_connects(
             assert await curio_kernel.ignore_after(0.02, handshake, timeout_result="gone") == "gone"
             connect = curio_net.open_connection("127.0.0.1", stuck.getsockname()[1])
             assert await curio_kernel.ignore_after(0.02, connect, timeout_result="gone") == "gone"
+        assert abs(await curio_kernel.clock() - 0.2) < 1e-9  # ten timeouts of 0.02 s
         filler.close()
         stuck.close()
         await server.close()
         return before, open_fds()
 
-    before, after = curio_kernel.run(main)
+    before, after = curio_kernel.run(main, clock=virtual_clock)
     assert after == before
 
 
 def test_server_side_handshake_timeouts(
-    server_context: std_ssl.SSLContext, echo: Handler, open_fds: Callable[[], int]
+    server_context: std_ssl.SSLContext,
+    echo: Handler,
+    open_fds: Callable[[], int],
+    virtual_clock: MockClock,
 ) -> None:
     async def main() -> tuple[int, int]:
         before = open_fds()
@@ -113,8 +119,9 @@ def test_server_side_handshake_timeouts(
         for sock in clients:
             assert await sock.recv(10) == b""  # dropped by the handshake timeout
             await sock.close()
+        assert await curio_kernel.clock() == 0.05  # all five at the same timeout
         await server.close()
         return before, open_fds()
 
-    before, after = curio_kernel.run(main)
+    before, after = curio_kernel.run(main, clock=virtual_clock)
     assert after == before

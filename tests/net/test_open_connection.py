@@ -13,6 +13,7 @@ import pytest
 import curio_kernel
 import curio_net
 from curio_io import Socket
+from curio_kernel.testing import MockClock
 from curio_net import ssl as curio_ssl
 
 Handler = Callable[[Socket, Any], Awaitable[None]]
@@ -87,7 +88,7 @@ def test_open_connection_refused() -> None:
 
 
 def test_ssl_true_verifies_certificate_and_host_name(
-    server_context: std_ssl.SSLContext, echo: Handler, trusted_ca: None
+    server_context: std_ssl.SSLContext, echo: Handler, trusted_ca: None, virtual_clock: MockClock
 ) -> None:
     async def main() -> bytes:
         server = await _serve(curio_net.create_server("127.0.0.1", 0, echo, ssl=server_context))
@@ -97,11 +98,11 @@ def test_ssl_true_verifies_certificate_and_host_name(
         await server.close()
         return data
 
-    assert curio_kernel.run(main) == b"verified"
+    assert curio_kernel.run(main, clock=virtual_clock) == b"verified"
 
 
 def test_ssl_true_rejects_an_untrusted_certificate(
-    server_context: std_ssl.SSLContext, echo: Handler
+    server_context: std_ssl.SSLContext, echo: Handler, virtual_clock: MockClock
 ) -> None:
     async def main() -> None:
         server = await _serve(curio_net.create_server("127.0.0.1", 0, echo, ssl=server_context))
@@ -111,11 +112,11 @@ def test_ssl_true_rejects_an_untrusted_certificate(
         finally:
             await server.close()
 
-    curio_kernel.run(main)
+    curio_kernel.run(main, clock=virtual_clock)
 
 
 def test_ssl_true_rejects_a_certificate_for_another_host(
-    server_context: std_ssl.SSLContext, echo: Handler, trusted_ca: None
+    server_context: std_ssl.SSLContext, echo: Handler, trusted_ca: None, virtual_clock: MockClock
 ) -> None:
     async def main() -> None:
         server = await _serve(curio_net.create_server("127.0.0.1", 0, echo, ssl=server_context))
@@ -128,11 +129,11 @@ def test_ssl_true_rejects_a_certificate_for_another_host(
         finally:
             await server.close()
 
-    curio_kernel.run(main)
+    curio_kernel.run(main, clock=virtual_clock)
 
 
 def test_the_host_name_checked_is_the_host_connected_to(
-    ca: Any, echo: Handler, trusted_ca: None
+    ca: Any, echo: Handler, trusted_ca: None, virtual_clock: MockClock
 ) -> None:
     # A certificate valid for "localhost" only: connecting by IP address must fail.
     cert = ca.issue_cert("localhost")
@@ -147,11 +148,14 @@ def test_the_host_name_checked_is_the_host_connected_to(
         finally:
             await server.close()
 
-    curio_kernel.run(main)
+    curio_kernel.run(main, clock=virtual_clock)
 
 
 def test_ssl_with_a_context_trusting_the_authority(
-    server_context: std_ssl.SSLContext, client_context: curio_ssl.SSLContext, echo: Handler
+    server_context: std_ssl.SSLContext,
+    client_context: curio_ssl.SSLContext,
+    echo: Handler,
+    virtual_clock: MockClock,
 ) -> None:
     async def main() -> bytes:
         server = await _serve(curio_net.create_server("127.0.0.1", 0, echo, ssl=server_context))
@@ -163,7 +167,7 @@ def test_ssl_with_a_context_trusting_the_authority(
         await server.close()
         return data
 
-    assert curio_kernel.run(main) == b"context"
+    assert curio_kernel.run(main, clock=virtual_clock) == b"context"
 
 
 def test_bad_ssl_arguments_are_refused() -> None:
@@ -181,6 +185,7 @@ def test_open_unix_connection_plain_and_tls(
     server_context: std_ssl.SSLContext,
     client_context: curio_ssl.SSLContext,
     echo: Handler,
+    virtual_clock: MockClock,
 ) -> None:
     plain_path = str(tmp_path / "plain.sock")
     tls_path = str(tmp_path / "tls.sock")
@@ -200,7 +205,7 @@ def test_open_unix_connection_plain_and_tls(
         await tls.close()
         return first, second
 
-    assert curio_kernel.run(main) == (b"unix", b"unix tls")
+    assert curio_kernel.run(main, clock=virtual_clock) == (b"unix", b"unix tls")
 
 
 def test_open_unix_connection_with_ssl_true_needs_a_host_name(

@@ -44,6 +44,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _run(coro: Awaitable[Any]) -> Any:
     async def main() -> Any:
+        # Real time on purpose: a safety bound; a name is looked up in a thread, in real time.
         async with curio_kernel.timeout_after(5):
             return await coro
 

@@ -9,12 +9,13 @@ import pytest
 import curio_kernel
 import curio_net
 from curio_io import Socket
+from curio_kernel.testing import MockClock, wait_all_tasks_blocked
 from curio_sync import Event
 
 pytestmark = pytest.mark.timeout(20)
 
 
-def test_serve_forever_cancelled_twice_leaves_no_handler_running() -> None:
+def test_serve_forever_cancelled_twice_leaves_no_handler_running(virtual_clock: MockClock) -> None:
     async def main() -> None:
         handlers: list[Any] = []
         started = Event()
@@ -32,19 +33,23 @@ def test_serve_forever_cancelled_twice_leaves_no_handler_running() -> None:
         clients = [await curio_net.open_connection("127.0.0.1", server.address[1])]
         await started.wait()
         await serving.cancel(blocking=False)
-        await curio_kernel.sleep(0.005)
+        await wait_all_tasks_blocked()  # the handlers are in their clean-up
+        assert await curio_kernel.clock() == 0.0
         await serving.cancel(blocking=False)  # while it waits for its handlers to end
         await serving.wait()
+        assert await curio_kernel.clock() == 0.02  # the clean-ups ran to their end
         assert handlers
         assert all(task.terminated for task in handlers)
         assert isinstance(serving.exception, curio_kernel.CancelledError)
         for client in clients:
             await client.close()
 
-    curio_kernel.run(main)
+    curio_kernel.run(main, clock=virtual_clock)
 
 
-def test_a_timeout_during_the_grace_period_still_ends_every_handler() -> None:
+def test_a_timeout_during_the_grace_period_still_ends_every_handler(
+    virtual_clock: MockClock,
+) -> None:
     async def main() -> None:
         handlers: list[Any] = []
         started = Event()
@@ -60,11 +65,12 @@ def test_a_timeout_during_the_grace_period_still_ends_every_handler() -> None:
         await started.wait()
         async with curio_kernel.ignore_after(0.01):
             await server.shutdown(grace_period=10.0)  # interrupted in its grace period
+        assert await curio_kernel.clock() == 0.01
         await serving.cancel()
         assert all(task.terminated for task in handlers)
         await client.close()
 
-    curio_kernel.run(main)
+    curio_kernel.run(main, clock=virtual_clock)
 
 
 @pytest.mark.parametrize("bad", [float("nan"), "1"])

@@ -10,6 +10,7 @@ import pytest
 
 import curio_kernel
 from curio_io import Socket
+from curio_kernel.testing import MockClock
 from curio_net import socket
 
 
@@ -105,7 +106,7 @@ def test_create_connection_reports_refusal() -> None:
     curio_kernel.run(main)
 
 
-def test_create_connection_timeout_raises_timeout_error() -> None:
+def test_create_connection_timeout_raises_timeout_error(virtual_clock: MockClock) -> None:
     async def main() -> None:
         listener = std_socket.socket()
         listener.bind(("127.0.0.1", 0))
@@ -116,11 +117,12 @@ def test_create_connection_timeout_raises_timeout_error() -> None:
         try:
             with pytest.raises(TimeoutError):
                 await socket.create_connection(listener.getsockname(), timeout=0.1)
+            assert await curio_kernel.clock() == 0.1
         finally:
             filler.close()
             listener.close()
 
-    curio_kernel.run(main)
+    curio_kernel.run(main, clock=virtual_clock)
 
 
 def test_send_fds_and_recv_fds_pass_descriptors() -> None:

@@ -13,6 +13,7 @@ import trustme
 import curio_kernel
 import curio_net
 from curio_io import Socket
+from curio_kernel.testing import MockClock
 from curio_net import socket
 from curio_net import ssl as curio_ssl
 
@@ -50,7 +51,10 @@ def test_create_default_context_keeps_the_secure_defaults() -> None:
 
 
 def test_context_wrap_socket_gives_a_curio_socket_and_handshakes(
-    server_context: std_ssl.SSLContext, client_context: curio_ssl.SSLContext, echo: Handler
+    server_context: std_ssl.SSLContext,
+    client_context: curio_ssl.SSLContext,
+    echo: Handler,
+    virtual_clock: MockClock,
 ) -> None:
     async def main() -> tuple[bool, bytes, Any]:
         server = await _tls_echo_server(server_context, echo)
@@ -64,14 +68,17 @@ def test_context_wrap_socket_gives_a_curio_socket_and_handshakes(
         await server.close()
         return result
 
-    is_curio, data, version = curio_kernel.run(main)
+    is_curio, data, version = curio_kernel.run(main, clock=virtual_clock)
     assert is_curio
     assert data == b"secret"
     assert version.startswith("TLS")
 
 
 def test_connect_of_a_wrapped_socket_runs_the_handshake(
-    server_context: std_ssl.SSLContext, client_context: curio_ssl.SSLContext, echo: Handler
+    server_context: std_ssl.SSLContext,
+    client_context: curio_ssl.SSLContext,
+    echo: Handler,
+    virtual_clock: MockClock,
 ) -> None:
     async def main() -> tuple[Any, bytes]:
         server = await _tls_echo_server(server_context, echo)
@@ -84,13 +91,16 @@ def test_connect_of_a_wrapped_socket_runs_the_handshake(
         await server.close()
         return cert, data
 
-    cert, data = curio_kernel.run(main)
+    cert, data = curio_kernel.run(main, clock=virtual_clock)
     assert cert is not None
     assert data == b"after connect"
 
 
 def test_without_an_explicit_handshake_the_first_io_runs_it(
-    server_context: std_ssl.SSLContext, client_context: curio_ssl.SSLContext, echo: Handler
+    server_context: std_ssl.SSLContext,
+    client_context: curio_ssl.SSLContext,
+    echo: Handler,
+    virtual_clock: MockClock,
 ) -> None:
     async def main() -> bytes:
         server = await _tls_echo_server(server_context, echo)
@@ -102,7 +112,7 @@ def test_without_an_explicit_handshake_the_first_io_runs_it(
         await server.close()
         return data
 
-    assert curio_kernel.run(main) == b"implicit"
+    assert curio_kernel.run(main, clock=virtual_clock) == b"implicit"
 
 
 def test_wrap_socket_with_the_classic_signature(
@@ -140,7 +150,10 @@ def test_wrap_socket_with_the_classic_signature(
 
 
 def test_wrap_socket_verifies_the_server_by_default(
-    server_context: std_ssl.SSLContext, echo: Handler, tmp_path: pathlib.Path
+    server_context: std_ssl.SSLContext,
+    echo: Handler,
+    tmp_path: pathlib.Path,
+    virtual_clock: MockClock,
 ) -> None:
     other_ca = tmp_path / "other-ca.pem"
     trustme.CA().cert_pem.write_to_path(str(other_ca))
@@ -156,7 +169,7 @@ def test_wrap_socket_verifies_the_server_by_default(
             await tls.close()
             await server.close()
 
-    curio_kernel.run(main)
+    curio_kernel.run(main, clock=virtual_clock)
 
 
 def test_wrap_socket_refuses_a_server_without_certificate() -> None:
@@ -181,7 +194,10 @@ def test_wrapping_a_closed_socket_is_refused(client_context: curio_ssl.SSLContex
 
 
 def test_get_server_certificate_returns_the_servers_pem(
-    server_context: std_ssl.SSLContext, server_cert: trustme.LeafCert, echo: Handler
+    server_context: std_ssl.SSLContext,
+    server_cert: trustme.LeafCert,
+    echo: Handler,
+    virtual_clock: MockClock,
 ) -> None:
     async def main() -> str:
         server = await _tls_echo_server(server_context, echo)
@@ -189,13 +205,16 @@ def test_get_server_certificate_returns_the_servers_pem(
         await server.close()
         return pem
 
-    pem = curio_kernel.run(main)
+    pem = curio_kernel.run(main, clock=virtual_clock)
     expected = server_cert.cert_chain_pems[0].bytes().decode()
     assert std_ssl.PEM_cert_to_DER_cert(pem) == std_ssl.PEM_cert_to_DER_cert(expected)
 
 
 def test_get_server_certificate_checks_against_given_authorities(
-    server_context: std_ssl.SSLContext, echo: Handler, tmp_path: pathlib.Path
+    server_context: std_ssl.SSLContext,
+    echo: Handler,
+    tmp_path: pathlib.Path,
+    virtual_clock: MockClock,
 ) -> None:
     other_ca = tmp_path / "other-ca.pem"
     trustme.CA().cert_pem.write_to_path(str(other_ca))
@@ -208,11 +227,14 @@ def test_get_server_certificate_checks_against_given_authorities(
         finally:
             await server.close()
 
-    curio_kernel.run(main)
+    curio_kernel.run(main, clock=virtual_clock)
 
 
 def test_streams_over_a_tls_socket(
-    server_context: std_ssl.SSLContext, client_context: curio_ssl.SSLContext, echo: Handler
+    server_context: std_ssl.SSLContext,
+    client_context: curio_ssl.SSLContext,
+    echo: Handler,
+    virtual_clock: MockClock,
 ) -> None:
     async def main() -> tuple[bytes, bytes, bytes]:
         server = await _tls_echo_server(server_context, echo)
@@ -233,6 +255,6 @@ def test_streams_over_a_tls_socket(
         await server.close()
         return first, second, long_line
 
-    first, second, long_line = curio_kernel.run(main)
+    first, second, long_line = curio_kernel.run(main, clock=virtual_clock)
     assert (first, second) == (b"first line\n", b"second line\n")
     assert long_line == b"x" * 100_000 + b"\n"

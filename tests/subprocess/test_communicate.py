@@ -29,6 +29,7 @@ def test_megabytes_each_way_do_not_deadlock(echo_both: list[str]) -> None:
 
     async def main() -> tuple[bytes | None, bytes | None]:
         p = Popen(echo_both, stdin=PIPE, stdout=PIPE, stderr=PIPE)
+        # Real time on purpose: the child process answers in real time.
         return await p.communicate(payload, timeout=30)
 
     out, err = run(main)
@@ -95,6 +96,7 @@ def test_timeout_carries_partial_output_and_a_retry_gets_all(
     async def main() -> None:
         p = Popen(python(code), stdin=PIPE, stdout=PIPE)
         with pytest.raises(TimeoutExpired) as info:
+            # Real time on purpose: the child process answers in real time.
             await p.communicate(timeout=1.0)
         assert info.value.timeout == 1.0
         assert info.value.stdout == b"partial\n"
@@ -124,9 +126,11 @@ def test_input_resumes_after_a_timeout(python: Callable[[str], list[str]]) -> No
         finally:
             os.close(gate_r)
         with pytest.raises(TimeoutExpired):
+            # Real time on purpose: the child process answers in real time.
             await p.communicate(payload, timeout=0.1)
         os.write(gate_w, b"go")
         os.close(gate_w)
+        # Real time on purpose: the child process answers in real time.
         out, _ = await p.communicate(timeout=20)
         return out
 
@@ -137,6 +141,7 @@ def test_input_cannot_change_once_communication_started(python: Callable[[str], 
     async def main() -> None:
         p = Popen(python("import time; time.sleep(60)"), stdin=PIPE)
         with pytest.raises(TimeoutExpired):
+            # Real time on purpose: the child process answers in real time.
             await p.communicate(b"one", timeout=0.05)
         with pytest.raises(ValueError, match="after communication has started"):
             await p.communicate(b"two")
@@ -168,6 +173,7 @@ def test_an_outer_timeout_propagates_unchanged_and_closes_the_pipes(
         before = open_fds()
         p = Popen(hang, stdout=PIPE)
         with pytest.raises(TaskTimeout):
+            # Real time on purpose: the child process answers in real time.
             async with timeout_after(0.1):
                 await p.communicate(timeout=30)
         assert open_fds() == before

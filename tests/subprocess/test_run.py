@@ -88,6 +88,7 @@ def test_timeout_kills_and_reaps_the_child(hang: list[str]) -> None:
     # The autouse no_leaks fixture fails the test if the child is left running or unreaped.
     async def main() -> TimeoutExpired:
         with pytest.raises(TimeoutExpired) as info:
+            # Real time on purpose: the timeout is on a child process, which runs in real time.
             await run_command(hang, stdout=PIPE, timeout=1.0)
         return info.value
 
@@ -103,6 +104,7 @@ def test_timeout_does_not_wait_for_a_grandchild_holding_the_pipe() -> None:
 
     async def main() -> None:
         with pytest.raises(TimeoutExpired):
+            # Real time on purpose: the timeout is on a child process, which runs in real time.
             async with timeout_after(4):
                 await run_command(command, shell=True, stdout=PIPE, timeout=0.2)
 
@@ -124,6 +126,7 @@ def test_cancellation_kills_and_reaps_the_child(
 def test_an_outer_timeout_kills_and_reaps_the_child(hang: list[str]) -> None:
     async def main() -> None:
         with pytest.raises(TaskTimeout):
+            # Real time on purpose: the timeout is on a child process, which runs in real time.
             async with timeout_after(0.2):
                 await run_command(hang, stdout=PIPE)
 
@@ -169,6 +172,7 @@ def test_timeout_kills_and_reaps_without_pidfds(
 
     async def main() -> None:
         with pytest.raises(TimeoutExpired):
+            # Real time on purpose: the timeout is on a child process, which runs in real time.
             await run_command(hang, stdout=PIPE, timeout=0.2)
 
     run(main)

@@ -77,6 +77,7 @@ def test_wait_timeout_raises_timeout_expired_and_leaves_the_child_running(
     async def main() -> int:
         p = Popen(hang, stdout=subprocess.DEVNULL)
         with pytest.raises(TimeoutExpired) as info:
+            # Real time on purpose: the wait is for a child process, in real time.
             await p.wait(timeout=0.05)
         assert info.value.timeout == 0.05
         assert info.value.cmd == hang
@@ -91,6 +92,7 @@ def test_an_outer_timeout_stays_a_task_timeout(hang: list[str]) -> None:
     async def main() -> int:
         p = Popen(hang, stdout=subprocess.DEVNULL)
         with pytest.raises(TaskTimeout):
+            # Real time on purpose: the wait is for a child process, in real time.
             async with timeout_after(0.05):
                 await p.wait(timeout=30)
         p.kill()
@@ -157,6 +159,7 @@ def test_waiting_costs_no_cpu(
         monkeypatch.delattr(os, "pidfd_open", raising=False)
 
     async def main() -> tuple[int, float]:
+        # Real time on purpose: the CPU used while a child process runs in real time.
         p = Popen(python("import time; time.sleep(0.5)"))
         started = time.process_time()
         status = await p.wait()
