@@ -152,11 +152,15 @@ class AsyncFile(AwaitedContext, Generic[AnyStr]):
         """Close the file now if no call holds its lock (else the holder will, when done)."""
         if self._lock.acquire(blocking=False):
             try:
-                file = self._fileobj
-                if file is not None and not file.closed:
-                    file.close()
+                self._close_file()
             finally:
                 self._lock.release()
+
+    def _close_file(self) -> None:
+        """Close the file unless it is closed already (by a cancelled close's clean-up)."""
+        file = self._fileobj
+        if file is not None and not getattr(file, "closed", False):
+            file.close()
 
     # ------------------------------------------------------------------ reading
 
@@ -251,7 +255,7 @@ class AsyncFile(AwaitedContext, Generic[AnyStr]):
         if self._fileobj is None:
             return
         try:
-            await self._call(self._fileobj.close)
+            await self._call(self._close_file)
         except BaseException:
             self._close_pending = True
             self._close_if_idle()
