@@ -5,8 +5,10 @@ a few tasks whose every decision comes from ``random.Random(seed)``: which block
 they make, which timeout blocks (``timeout_after``/``ignore_after``, 0 to 3 deep, of 0 to
 3 ms) they wrap around them, and after how many scheduling steps (``await sleep(0)``
 loops, which are deterministic) other tasks cancel them, once or twice, blocking or not.
-The timeouts are real time, so a round whose tasks race a deadline is reproducible in
-what it tries, not always in which way each race ends.
+The timeouts are real time, on purpose: a deadline must also be able to pass while a task
+computes, while a thread or a socket answers, or between two steps, which a virtual clock
+never lets happen.  So a round whose tasks race a deadline is reproducible in what it
+tries, not always in which way each race ends.
 
 The promise under test: cancellations and timeouts can arrive at every blocking call, more
 than once, and while a task is already cleaning up; every wait either completes or is
