@@ -12,6 +12,9 @@ once every task has been blocked long enough, in real seconds:
   kernel runs in real time is outstanding (:meth:`IdleTraps._working`): a call in
   its threads or worker processes, whose result is sure to come.
 
+When nothing at all can wake a task, :meth:`IdleTraps._deadlock` cancels the
+blocked tasks and writes down what each waited for, for ``run()``'s error.
+
 The idle time is measured on ``time.monotonic`` whatever the kernel's clock: it
 is how long the machine really waited for something to happen.
 """
@@ -20,11 +23,12 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 import math
 import time
 from typing import TYPE_CHECKING, Any
 
-from curio_traps import Clock, check_seconds
+from curio_traps import CancelledError, Clock, check_seconds
 
 from ._kernel_base import KernelBase
 from ._process_pool import ProcessPool
@@ -34,6 +38,7 @@ from .task import Task
 __all__ = ["IdleTraps"]
 
 _INF = math.inf
+_log = logging.getLogger("curio")
 
 #: One waiter of wait_all_tasks_blocked: (cushion, order of arrival, task).
 _Waiter = tuple[float, int, Task[Any]]
@@ -51,6 +56,12 @@ class IdleTraps(KernelBase):
     _idle_order: itertools.count[int]
     #: ``time.monotonic()`` when the current idle stretch began, ``None`` while tasks run.
     _idle_since: float | None
+
+    _tasks: dict[int, Task[Any]]
+    _main: Task[Any] | None
+    #: Whether this run() met a deadlock, and the blocked tasks then, a line each.
+    _deadlocked: bool
+    _deadlock_report: str
 
     if TYPE_CHECKING:
         # Defined in _io_traps.py.
@@ -129,3 +140,40 @@ class IdleTraps(KernelBase):
             self._idle_since = None
             self._clock.jump_to(deadline)
         return True
+
+    def _deadlock(self, until_empty: bool) -> None:
+        """Every task waits on something only another task could give: cancel them.
+
+        The task of this ``run()`` goes first, alone: its clean-up (a task group
+        cancelling its members) may end the rest, and tasks that earlier runs
+        left suspended on purpose (a test's fixtures) survive a run that ends
+        at its own deadlock.  If the others are still stuck once it has ended,
+        the next pass cancels them all.
+        """
+        blocked = [task for task in self._tasks.values() if until_empty or not task.daemon]
+        if not self._deadlocked:
+            self._deadlocked = True
+            self._deadlock_report = "".join(f"\n  {_describe_wait(task)}" for task in blocked)
+            main = self._main
+            if not until_empty and main is not None and not main.terminated:
+                blocked = [main]
+        _log.debug("tasks blocked forever, cancelled: %s", blocked)
+        for task in blocked:
+            # Even where cancellation is disabled: the wait could never end otherwise.
+            task._allow_cancel = True
+            self._cancel(task, CancelledError("every task was blocked forever"))
+
+
+def _describe_wait(task: Task[Any]) -> str:
+    """One line on a blocked task: what it waits for and where its own code awaits it.
+
+    The place is the innermost frame outside curio's packages, the line a
+    reader of the program recognises.
+    """
+    where = "(no frame)"
+    for info in reversed(task.stack()):
+        module = info.frame.f_globals.get("__name__", "")
+        if not (module.startswith(("curio_", "curio.")) or module == "curio"):
+            where = f"at {info.filename}:{info.lineno} in {info.function}"
+            break
+    return f"task {task.id} ({task.name}) waits {task.state} {where}"

@@ -20,8 +20,8 @@ inherits, one module per concept, each with the kernel's code for it:
 * ``_queue_traps.py``: waiting on and waking from the queues of the
   synchronization primitives;
 * ``_time_traps.py``: sleep, timeout blocks, the clock, the expiry of timers;
-* ``_idle.py``: the wait when no task is ready, ``wait_all_tasks_blocked`` and the
-  clock's autojump (the clock itself: ``clocks.py``, ``testing.py``);
+* ``_idle.py``: the wait when no task is ready, ``wait_all_tasks_blocked``, the
+  clock's autojump (the clock itself: ``clocks.py``, ``testing.py``) and deadlocks;
 * ``_io_traps.py``: waiting on descriptors, ``_poll`` and the wake socket;
 * ``_work_traps.py``: futures, ``run_in_thread`` and the pools of threads and of worker
   processes (``_thread_pool.py``, ``_process_pool.py``);
@@ -568,28 +568,6 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IdleTraps, IOTraps, WorkTraps, Si
             "(asyncio, trio) cannot be awaited in curio"
         )
 
-    def _deadlock(self, until_empty: bool) -> None:
-        """Every task waits on something only another task could give: cancel them.
-
-        The task of this ``run()`` goes first, alone: its clean-up (a task group
-        cancelling its members) may end the rest, and tasks that earlier runs
-        left suspended on purpose (a test's fixtures) survive a run that ends
-        at its own deadlock.  If the others are still stuck once it has ended,
-        the next pass cancels them all.
-        """
-        blocked = [task for task in self._tasks.values() if until_empty or not task.daemon]
-        if not self._deadlocked:
-            self._deadlocked = True
-            self._deadlock_report = "".join(f"\n  {_describe_wait(task)}" for task in blocked)
-            main = self._main
-            if not until_empty and main is not None and not main.terminated:
-                blocked = [main]
-        _log.debug("tasks blocked forever, cancelled: %s", blocked)
-        for task in blocked:
-            # Even where cancellation is disabled: the wait could never end otherwise.
-            task._allow_cancel = True
-            self._cancel(task, CancelledError("every task was blocked forever"))
-
     # ------------------------------------------------------------------ task life
 
     def _new_task(
@@ -742,21 +720,6 @@ class Kernel(TaskTraps, QueueTraps, TimeTraps, IdleTraps, IOTraps, WorkTraps, Si
         if exc is not None and task._allow_cancel:
             task._cancel_pending = None
             raise spend_scopes(task, exc)
-
-
-def _describe_wait(task: Task[Any]) -> str:
-    """One line on a blocked task: what it waits for and where its own code awaits it.
-
-    The place is the innermost frame outside curio's packages, the line a
-    reader of the program recognises.
-    """
-    where = "(no frame)"
-    for info in reversed(task.stack()):
-        module = info.frame.f_globals.get("__name__", "")
-        if not (module.startswith(("curio_", "curio.")) or module == "curio"):
-            where = f"at {info.filename}:{info.lineno} in {info.function}"
-            break
-    return f"task {task.id} ({task.name}) waits {task.state} {where}"
 
 
 @overload
